@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/authd/authd/domain"
+)
+
+// maxRotateAttempts bounds how often Refresh re-reads a session that another
+// request rotated under it. Each retry sees a newer generation, so two
+// attempts settle every race; the rest is headroom.
+const maxRotateAttempts = 8
+
+// Refresh rotates the session of a refresh token and returns the new pair.
+//
+// It returns, besides the verifier's token errors:
+// domain.ErrRefreshReused when an already used token came back (the session
+// is revoked before Refresh returns); domain.ErrSessionRevoked for a revoked
+// or unknown session; domain.ErrSessionExpired at the session's absolute end.
+func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) {
+	if token == "" {
+		return TokenPair{}, domain.ErrTokenMissing
+	}
+	now := s.clock.Now()
+	c, err := s.verifier.Verify(ctx, token, domain.Refresh, now)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	gen, err := c.Generation()
+	if err != nil {
+		return TokenPair{}, err
+	}
+	for range maxRotateAttempts {
+		sess, err := s.session(ctx, c)
+		if err != nil {
+			return TokenPair{}, err
+		}
+		next, outcome, err := sess.DecideRefresh(gen, now, s.policy)
+		if err != nil {
+			s.noteRevoked(now, sess)
+			return TokenPair{}, err
+		}
+		switch outcome {
+		case domain.Replayed:
+			return s.issuePair(ctx, sess, now)
+		case domain.Reused:
+			revoked, err := s.sessions.RevokeSession(ctx, sess.ID, domain.ReasonReuse, now)
+			if err != nil {
+				return TokenPair{}, fmt.Errorf("revoke reused session: %w", err)
+			}
+			s.noteRevoked(now, revoked)
+			return TokenPair{}, domain.ErrRefreshReused
+		}
+		err = s.sessions.CompareAndRotate(ctx, gen, next)
+		if errors.Is(err, domain.ErrConflict) {
+			continue // someone rotated or revoked it first; decide again
+		}
+		if err != nil {
+			return TokenPair{}, fmt.Errorf("rotate session: %w", err)
+		}
+		return s.issuePair(ctx, next, now)
+	}
+	return TokenPair{}, fmt.Errorf("rotate session: too much contention: %w", domain.ErrUnavailable)
+}
+
+// session loads the session the claims belong to. A session the store no
+// longer knows was purged, which happens only after every token of it
+// expired, or was lost with an in-memory store's restart: either way it is
+// not usable, and reported as revoked.
+func (s *Service) session(ctx context.Context, c domain.Claims) (domain.Session, error) {
+	sess, err := s.sessions.Session(ctx, c.SessionID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Session{}, domain.ErrSessionRevoked
+	}
+	if err != nil {
+		return domain.Session{}, fmt.Errorf("load session: %w", err)
+	}
+	if sess.UserID != c.Subject {
+		return domain.Session{}, domain.InvalidToken("sub does not own sid")
+	}
+	return sess, nil
+}

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+)
+
+// Deps are the ports a Service needs. Every field is required.
+type Deps struct {
+	Clock    ports.Clock
+	Users    ports.UserStore
+	Sessions ports.SessionStore
+	Issuer   ports.TokenIssuer
+	Verifier ports.TokenVerifier
+	Hasher   ports.PasswordHasher
+	IDs      ports.IDGenerator
+	Policy   domain.Policy
+}
+
+// Service runs the use cases. It is safe for concurrent use.
+type Service struct {
+	clock    ports.Clock
+	users    ports.UserStore
+	sessions ports.SessionStore
+	issuer   ports.TokenIssuer
+	verifier ports.TokenVerifier
+	hasher   ports.PasswordHasher
+	ids      ports.IDGenerator
+	policy   domain.Policy
+	revoked  *revocationList
+}
+
+// New returns a Service, or an error when a dependency is missing or the
+// policy cannot work.
+func New(d Deps) (*Service, error) {
+	if d.Clock == nil || d.Users == nil || d.Sessions == nil || d.Issuer == nil ||
+		d.Verifier == nil || d.Hasher == nil || d.IDs == nil {
+		return nil, errors.New("app: every dependency is required")
+	}
+	if err := d.Policy.Check(); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	return &Service{
+		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
+		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, policy: d.Policy,
+		revoked: newRevocationList(),
+	}, nil
+}
+
+// Policy returns the expiry policy the service applies.
+func (s *Service) Policy() domain.Policy { return s.policy }
+
+// TokenPair is what a login or a refresh hands out.
+type TokenPair struct {
+	Access           string
+	Refresh          string
+	AccessExpiresIn  int64 // whole seconds until the access token's exp
+	RefreshExpiresIn int64 // whole seconds until the refresh token's exp
+	SessionID        string
+	UserID           string
+}
+
+// issuePair signs the current generation's tokens of the session.
+func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time) (TokenPair, error) {
+	ac, rc := sess.Tokens(s.policy)
+	access, err := s.issuer.Issue(ctx, ac)
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("sign access token: %w", err)
+	}
+	refresh, err := s.issuer.Issue(ctx, rc)
+	if err != nil {
+		return TokenPair{}, fmt.Errorf("sign refresh token: %w", err)
+	}
+	return TokenPair{
+		Access:           access,
+		Refresh:          refresh,
+		AccessExpiresIn:  domain.ExpiresIn(ac.ExpiresAt, now),
+		RefreshExpiresIn: domain.ExpiresIn(rc.ExpiresAt, now),
+		SessionID:        sess.ID,
+		UserID:           sess.UserID,
+	}, nil
+}
+
+// noteRevoked records revoked sessions in the in-process list that
+// Authenticate consults, so their access tokens fail at once.
+func (s *Service) noteRevoked(now time.Time, sessions ...domain.Session) {
+	for _, sess := range sessions {
+		if sess.Revoked() {
+			s.revoked.add(sess.ID, sess.AccessValidUntil(s.policy), now)
+		}
+	}
+}
+
+// ObserveRevoked records sessions that another instance revoked, as a store
+// that shares sessions between instances reports them. Their access tokens
+// fail on this instance from then on.
+func (s *Service) ObserveRevoked(sessions ...domain.Session) {
+	s.noteRevoked(s.clock.Now(), sessions...)
+}

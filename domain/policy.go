@@ -1,0 +1,127 @@
+package domain
+
+import (
+	"errors"
+	"time"
+)
+
+// Policy holds the expiry rules: how long each kind of token lives, how much
+// clock skew is tolerated, how long a session may last, and the reuse grace
+// window of refresh rotation.
+type Policy struct {
+	Issuer        string
+	Audience      string
+	AccessTTL     time.Duration
+	RefreshTTL    time.Duration
+	Leeway        time.Duration
+	SessionMaxAge time.Duration
+	ReuseGrace    time.Duration
+}
+
+// DefaultPolicy returns the seed server's lifetimes (access 1 minute, refresh
+// 5 minutes) and the contract's other defaults.
+func DefaultPolicy() Policy {
+	return Policy{
+		Issuer:        "authd",
+		Audience:      "authd",
+		AccessTTL:     time.Minute,
+		RefreshTTL:    5 * time.Minute,
+		SessionMaxAge: 24 * time.Hour,
+	}
+}
+
+// Check returns an error when the policy cannot work: lifetimes must be
+// whole seconds of at least one second, and the leeway and grace must not be
+// negative.
+func (p Policy) Check() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"access TTL", p.AccessTTL}, {"refresh TTL", p.RefreshTTL}, {"session max age", p.SessionMaxAge}} {
+		if d.v < time.Second || d.v%time.Second != 0 {
+			return errors.New(d.name + " must be a whole number of seconds, at least 1s")
+		}
+	}
+	if p.Leeway < 0 || p.ReuseGrace < 0 {
+		return errors.New("leeway and reuse grace must not be negative")
+	}
+	if p.Issuer == "" || p.Audience == "" {
+		return errors.New("issuer and audience must not be empty")
+	}
+	return nil
+}
+
+// TTL returns the lifetime of tokens of the kind.
+func (p Policy) TTL(kind TokenKind) time.Duration {
+	if kind == Access {
+		return p.AccessTTL
+	}
+	return p.RefreshTTL
+}
+
+// NewClaims returns the claims of a token of the kind for generation gen of
+// session s, issued at the instant at. iat and nbf are at truncated to the
+// second; exp is iat plus the kind's TTL, but never later than the session's
+// end.
+func (p Policy) NewClaims(kind TokenKind, s Session, gen uint64, at time.Time) Claims {
+	iat := at.UTC().Truncate(time.Second)
+	exp := iat.Add(p.TTL(kind))
+	if exp.After(s.ExpiresAt) {
+		exp = s.ExpiresAt
+	}
+	return Claims{
+		Issuer:    p.Issuer,
+		Audience:  p.Audience,
+		Subject:   s.UserID,
+		Username:  s.Username,
+		SessionID: s.ID,
+		ID:        TokenID(s.ID, kind, gen),
+		Kind:      kind,
+		IssuedAt:  iat,
+		NotBefore: iat,
+		ExpiresAt: exp,
+	}
+}
+
+// Validate applies the contract's rules to claims that came from a token whose
+// signature was already verified. A token is accepted while
+// nbf - leeway <= now < exp + leeway; at or after exp + leeway it fails with
+// ErrTokenExpired. Everything else that is wrong (kind, issuer, audience, a
+// lifetime longer than the TTL, missing claims) fails with ErrInvalidToken.
+func (p Policy) Validate(c Claims, want TokenKind, now time.Time) error {
+	switch {
+	case c.Kind != want:
+		return InvalidToken("type")
+	case c.Issuer != p.Issuer:
+		return InvalidToken("iss")
+	case c.Audience != p.Audience:
+		return InvalidToken("aud")
+	case c.Subject == "" || c.SessionID == "" || c.ID == "":
+		return InvalidToken("missing claim")
+	case c.ExpiresAt.IsZero() || c.IssuedAt.IsZero() || c.NotBefore.IsZero():
+		return InvalidToken("missing time claim")
+	case c.ExpiresAt.Sub(c.IssuedAt) > p.TTL(want) || c.ExpiresAt.Before(c.IssuedAt):
+		return InvalidToken("lifetime")
+	case now.Before(c.NotBefore.Add(-p.Leeway)) || now.Before(c.IssuedAt.Add(-p.Leeway)):
+		return InvalidToken("nbf")
+	case !now.Before(c.ExpiresAt.Add(p.Leeway)):
+		return &TokenError{Err: ErrTokenExpired, Reason: "exp"}
+	}
+	if _, err := c.Generation(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ExpiresIn returns the whole seconds from now until t, rounded down and never
+// negative; it is what the token response reports as expires_in. Rounding
+// down keeps a client that trusts it from ever sending a token it believes
+// valid after its exp: at a login at 12:00:00.4 the access token's exp is
+// 12:01:00, so expires_in is 59.
+func ExpiresIn(t, now time.Time) int64 {
+	d := t.Sub(now)
+	if d <= 0 {
+		return 0
+	}
+	return int64(d / time.Second)
+}

@@ -1,0 +1,149 @@
+package domain
+
+import "time"
+
+// RevokeReason says why a session ended before its time.
+type RevokeReason string
+
+// The reasons a session can be revoked.
+const (
+	ReasonLogout RevokeReason = "logout"
+	ReasonReuse  RevokeReason = "reuse"
+	ReasonAdmin  RevokeReason = "admin"
+)
+
+// Session is the family of tokens one login starts. Every refresh rotates it
+// to a new generation; only the refresh token of the current generation may
+// be used. A revoked session stays revoked: nothing in this package turns a
+// revoked session back into a live one.
+type Session struct {
+	ID         string
+	UserID     string
+	Username   string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	// ExpiresAt is the absolute end, CreatedAt plus the policy's session max
+	// age, truncated to the second. No token of the session outlives it.
+	ExpiresAt time.Time
+	// Generation is the generation of the current refresh token; 1 at login.
+	Generation uint64
+	// RotatedAt is the instant the current generation was issued. Its tokens
+	// carry it, truncated to the second, as iat.
+	RotatedAt time.Time
+	// PurgeAt is the instant after which no token of the session can still
+	// be accepted, so a store may forget the session.
+	PurgeAt time.Time
+	// RevokedAt is zero while the session is live.
+	RevokedAt    time.Time
+	RevokeReason RevokeReason
+}
+
+// NewSession starts the session of a login of user at now.
+func NewSession(id string, u User, now time.Time, p Policy) Session {
+	now = now.UTC()
+	s := Session{
+		ID:         id,
+		UserID:     u.ID,
+		Username:   u.Username,
+		CreatedAt:  now,
+		LastUsedAt: now,
+		ExpiresAt:  now.Truncate(time.Second).Add(p.SessionMaxAge),
+		Generation: 1,
+		RotatedAt:  now,
+	}
+	s.PurgeAt = s.purgeAt(p)
+	return s
+}
+
+// purgeAt is the end of the longest-lived token of the current generation,
+// plus the leeway.
+func (s Session) purgeAt(p Policy) time.Time {
+	end := s.RotatedAt.Truncate(time.Second).Add(max(p.AccessTTL, p.RefreshTTL))
+	if end.After(s.ExpiresAt) {
+		end = s.ExpiresAt
+	}
+	return end.Add(p.Leeway)
+}
+
+// Revoked reports whether the session was revoked.
+func (s Session) Revoked() bool { return !s.RevokedAt.IsZero() }
+
+// Live reports whether the session can still be used at now: not revoked,
+// not past its absolute end, and with a refresh token that has not expired.
+func (s Session) Live(now time.Time) bool {
+	return !s.Revoked() && now.Before(s.ExpiresAt) && now.Before(s.PurgeAt)
+}
+
+// Revoke returns the session revoked at now for reason. Revoking a revoked
+// session changes nothing: the first reason and instant are kept.
+func (s Session) Revoke(reason RevokeReason, now time.Time) Session {
+	if s.Revoked() {
+		return s
+	}
+	s.RevokedAt = now.UTC()
+	s.RevokeReason = reason
+	return s
+}
+
+// Tokens returns the claims of the access and refresh tokens of the session's
+// current generation. Called twice on the same session it returns the same
+// claims, which is what lets the reuse grace window hand out the same pair.
+func (s Session) Tokens(p Policy) (access, refresh Claims) {
+	return p.NewClaims(Access, s, s.Generation, s.RotatedAt), p.NewClaims(Refresh, s, s.Generation, s.RotatedAt)
+}
+
+// RefreshOutcome is what a presented refresh token does to its session.
+type RefreshOutcome uint8
+
+// The outcomes of DecideRefresh.
+const (
+	// Rotated: the current token was presented; the session moves to the
+	// next generation and the caller gets its tokens.
+	Rotated RefreshOutcome = iota + 1
+	// Replayed: the immediate predecessor came back inside the reuse grace
+	// window; the caller gets the current generation's tokens again and the
+	// session does not change.
+	Replayed
+	// Reused: an older token came back; the session is revoked for good.
+	Reused
+)
+
+// DecideRefresh applies the rotation rules to a refresh token of generation
+// gen presented at now. It returns the session as it must be stored and the
+// outcome; it returns ErrSessionRevoked for a revoked session and
+// ErrSessionExpired at or after the session's absolute end, and then the
+// session must not change.
+//
+// The rules, in order: a revoked session stays revoked whatever is
+// presented; an ended session refreshes no more; the current generation
+// rotates; the immediate predecessor inside the grace window replays the
+// current generation; anything else is reuse and revokes the session.
+func (s Session) DecideRefresh(gen uint64, now time.Time, p Policy) (Session, RefreshOutcome, error) {
+	now = now.UTC()
+	switch {
+	case s.Revoked():
+		return s, 0, ErrSessionRevoked
+	case !now.Before(s.ExpiresAt):
+		return s, 0, ErrSessionExpired
+	case gen == s.Generation:
+		next := s
+		next.Generation++
+		next.RotatedAt = now
+		next.LastUsedAt = now
+		next.PurgeAt = next.purgeAt(p)
+		return next, Rotated, nil
+	case gen+1 == s.Generation && now.Before(s.RotatedAt.Add(p.ReuseGrace)):
+		return s, Replayed, nil
+	default:
+		return s.Revoke(ReasonReuse, now), Reused, nil
+	}
+}
+
+// AccessValidUntil returns the instant after which no access token of the
+// session can be accepted any more: the exp of the current generation's
+// access token plus the leeway. A revoked session cannot rotate again, so an
+// in-process list of revoked sessions may forget one after this instant.
+func (s Session) AccessValidUntil(p Policy) time.Time {
+	access, _ := s.Tokens(p)
+	return access.ExpiresAt.Add(p.Leeway)
+}

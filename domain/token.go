@@ -1,0 +1,88 @@
+package domain
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TokenKind tells access tokens from refresh tokens.
+type TokenKind uint8
+
+// The two kinds of token authd issues.
+const (
+	Access TokenKind = iota + 1
+	Refresh
+)
+
+// String returns the value of the token's "type" claim: "access" or
+// "refresh", as the seed server wrote it.
+func (k TokenKind) String() string {
+	switch k {
+	case Access:
+		return "access"
+	case Refresh:
+		return "refresh"
+	}
+	return "unknown"
+}
+
+// Typ returns the JOSE "typ" header of the kind: "at+jwt" for access tokens
+// (RFC 9068) and "rt+jwt" for refresh tokens.
+func (k TokenKind) Typ() string {
+	switch k {
+	case Access:
+		return "at+jwt"
+	case Refresh:
+		return "rt+jwt"
+	}
+	return ""
+}
+
+// letter is the one-letter tag of the kind inside a token id.
+func (k TokenKind) letter() byte {
+	if k == Access {
+		return 'a'
+	}
+	return 'r'
+}
+
+// Claims are the claims of one token, in domain terms. Times are whole
+// seconds in UTC.
+type Claims struct {
+	Issuer    string
+	Audience  string
+	Subject   string // the user id
+	Username  string // preferred_username
+	SessionID string // sid
+	ID        string // jti, see TokenID
+	Kind      TokenKind
+	IssuedAt  time.Time
+	NotBefore time.Time
+	ExpiresAt time.Time
+}
+
+// TokenID returns the jti of the token of the given kind and refresh
+// generation of session sid: "<sid>.a<generation>" or "<sid>.r<generation>".
+// It is unique because session ids are random and generations only grow, and
+// it lets the rotation rules see which generation a refresh token belongs to
+// without storing the token itself.
+func TokenID(sid string, kind TokenKind, generation uint64) string {
+	return sid + "." + string(kind.letter()) + strconv.FormatUint(generation, 10)
+}
+
+// Generation returns the refresh generation encoded in the claims' jti. It
+// returns an *TokenError for ErrInvalidToken when the jti does not belong to
+// the claims' session and kind.
+func (c Claims) Generation() (uint64, error) {
+	prefix := c.SessionID + "." + string(c.Kind.letter())
+	rest, ok := strings.CutPrefix(c.ID, prefix)
+	if !ok || c.SessionID == "" || rest == "" || rest[0] == '0' || rest[0] == '+' {
+		return 0, InvalidToken("jti")
+	}
+	g, err := strconv.ParseUint(rest, 10, 64)
+	if err != nil {
+		return 0, InvalidToken("jti")
+	}
+	return g, nil
+}

@@ -1,0 +1,50 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/authd/authd/domain"
+)
+
+// TokenIssuer signs tokens.
+type TokenIssuer interface {
+	// Issue returns the signed compact JWT of the claims. Issuing the same
+	// claims twice returns the same bytes when the algorithm's signatures are
+	// deterministic (EdDSA, RS256, HS256). It fails only on a broken key.
+	Issue(ctx context.Context, c domain.Claims) (string, error)
+}
+
+// TokenVerifier checks tokens.
+type TokenVerifier interface {
+	// Verify checks the token's signature with the configured algorithm and
+	// keys, decodes its claims with strict types, and validates them for the
+	// kind at the instant now. It returns an error wrapping
+	// domain.ErrTokenExpired for a well-signed token past its exp and
+	// domain.ErrInvalidToken (as a *domain.TokenError) for anything else.
+	Verify(ctx context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error)
+}
+
+// PasswordHasher hashes and checks passwords.
+type PasswordHasher interface {
+	// Hash returns the encoded hash of the password, with a fresh salt. It
+	// returns an error wrapping domain.ErrUnavailable when the hashing queue
+	// is full.
+	Hash(ctx context.Context, password string) (string, error)
+	// Verify checks the password against the encoded hash in constant time.
+	// It returns domain.ErrInvalidCredentials when they do not match, an
+	// error wrapping domain.ErrUnavailable when the hashing queue is full,
+	// and any other error for a hash it cannot decode.
+	Verify(ctx context.Context, encoded, password string) error
+	// VerifyDummy does the work of one Verify against a fixed hash and
+	// returns domain.ErrInvalidCredentials, so that an unknown username costs
+	// as much time as a wrong password. It too may return ErrUnavailable.
+	VerifyDummy(ctx context.Context, password string) error
+}
+
+// IDGenerator makes session ids.
+type IDGenerator interface {
+	// NewID returns a new unguessable id of at least 128 random bits, in
+	// base64url without padding. It never fails.
+	NewID() string
+}
