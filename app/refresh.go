@@ -19,28 +19,28 @@ const maxRotateAttempts = 8
 // domain.ErrRefreshReused when an already used token came back (the session
 // is revoked before Refresh returns); domain.ErrSessionRevoked for a revoked
 // or unknown session; domain.ErrSessionExpired at the session's absolute end.
-func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) {
+func (s *Service) Refresh(ctx context.Context, token string) (domain.TokenPair, error) {
 	if token == "" {
-		return TokenPair{}, domain.ErrTokenMissing
+		return domain.TokenPair{}, domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
 	c, err := s.verifier.Verify(ctx, token, domain.Refresh, now)
 	if err != nil {
-		return TokenPair{}, err
+		return domain.TokenPair{}, err
 	}
 	gen, err := c.Generation()
 	if err != nil {
-		return TokenPair{}, err
+		return domain.TokenPair{}, err
 	}
 	for range maxRotateAttempts {
 		sess, err := s.session(ctx, c)
 		if err != nil {
-			return TokenPair{}, err
+			return domain.TokenPair{}, err
 		}
 		next, outcome, err := sess.DecideRefresh(gen, now, s.policy)
 		if err != nil {
 			s.noteRevoked(now, sess)
-			return TokenPair{}, err
+			return domain.TokenPair{}, err
 		}
 		switch outcome {
 		case domain.Replayed:
@@ -48,21 +48,21 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		case domain.Reused:
 			revoked, err := s.sessions.RevokeSession(ctx, sess.ID, domain.ReasonReuse, now)
 			if err != nil {
-				return TokenPair{}, fmt.Errorf("revoke reused session: %w", err)
+				return domain.TokenPair{}, fmt.Errorf("revoke reused session: %w", err)
 			}
 			s.noteRevoked(now, revoked)
-			return TokenPair{}, domain.ErrRefreshReused
+			return domain.TokenPair{}, domain.ErrRefreshReused
 		}
 		err = s.sessions.CompareAndRotate(ctx, gen, next)
 		if errors.Is(err, domain.ErrConflict) {
 			continue // someone rotated or revoked it first; decide again
 		}
 		if err != nil {
-			return TokenPair{}, fmt.Errorf("rotate session: %w", err)
+			return domain.TokenPair{}, fmt.Errorf("rotate session: %w", err)
 		}
 		return s.issuePair(ctx, next, now)
 	}
-	return TokenPair{}, fmt.Errorf("rotate session: too much contention: %w", domain.ErrUnavailable)
+	return domain.TokenPair{}, fmt.Errorf("rotate session: too much contention: %w", domain.ErrUnavailable)
 }
 
 // session loads the session the claims belong to. A session the store no

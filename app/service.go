@@ -55,28 +55,18 @@ func New(d Deps) (*Service, error) {
 // Policy returns the expiry policy the service applies.
 func (s *Service) Policy() domain.Policy { return s.policy }
 
-// TokenPair is what a login or a refresh hands out.
-type TokenPair struct {
-	Access           string
-	Refresh          string
-	AccessExpiresIn  int64 // whole seconds until the access token's exp
-	RefreshExpiresIn int64 // whole seconds until the refresh token's exp
-	SessionID        string
-	UserID           string
-}
-
 // issuePair signs the current generation's tokens of the session.
-func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time) (TokenPair, error) {
+func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time) (domain.TokenPair, error) {
 	ac, rc := sess.Tokens(s.policy)
 	access, err := s.issuer.Issue(ctx, ac)
 	if err != nil {
-		return TokenPair{}, fmt.Errorf("sign access token: %w", err)
+		return domain.TokenPair{}, fmt.Errorf("sign access token: %w", err)
 	}
 	refresh, err := s.issuer.Issue(ctx, rc)
 	if err != nil {
-		return TokenPair{}, fmt.Errorf("sign refresh token: %w", err)
+		return domain.TokenPair{}, fmt.Errorf("sign refresh token: %w", err)
 	}
-	return TokenPair{
+	return domain.TokenPair{
 		Access:           access,
 		Refresh:          refresh,
 		AccessExpiresIn:  domain.ExpiresIn(ac.ExpiresAt, now),
@@ -102,3 +92,5 @@ func (s *Service) noteRevoked(now time.Time, sessions ...domain.Session) {
 func (s *Service) ObserveRevoked(sessions ...domain.Session) {
 	s.noteRevoked(s.clock.Now(), sessions...)
 }
+
+var _ ports.AuthService = (*Service)(nil)

@@ -4,31 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/authd/authd/domain"
 )
 
-// SessionInfo describes one live session to its owner.
-type SessionInfo struct {
-	ID         string
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	ExpiresAt  time.Time
-	Current    bool // the session of the token that asked
-}
-
 // Sessions lists the live sessions of the principal's user, oldest first.
 // It returns an error wrapping domain.ErrUnavailable when the store fails.
-func (s *Service) Sessions(ctx context.Context, p Principal) ([]SessionInfo, error) {
+func (s *Service) Sessions(ctx context.Context, p domain.Principal) ([]domain.SessionInfo, error) {
 	now := s.clock.Now()
 	list, err := s.sessions.UserSessions(ctx, p.UserID, now)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
-	out := make([]SessionInfo, 0, len(list))
+	out := make([]domain.SessionInfo, 0, len(list))
 	for _, sess := range list {
-		out = append(out, SessionInfo{
+		out = append(out, domain.SessionInfo{
 			ID: sess.ID, CreatedAt: sess.CreatedAt, LastUsedAt: sess.LastUsedAt,
 			ExpiresAt: sess.ExpiresAt, Current: sess.ID == p.SessionID,
 		})
@@ -39,7 +29,7 @@ func (s *Service) Sessions(ctx context.Context, p Principal) ([]SessionInfo, err
 // RevokeSession revokes one of the principal's own sessions. It returns
 // domain.ErrNotFound when no session has the id or it belongs to another
 // user, so a caller cannot probe for other users' session ids.
-func (s *Service) RevokeSession(ctx context.Context, p Principal, id string) error {
+func (s *Service) RevokeSession(ctx context.Context, p domain.Principal, id string) error {
 	now := s.clock.Now()
 	sess, err := s.sessions.Session(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && sess.UserID != p.UserID) {

@@ -81,7 +81,9 @@ type RateLimitError struct {
 }
 
 // Error implements error.
-func (e *RateLimitError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter) }
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
+}
 
 // Unwrap returns ErrRateLimited.
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }

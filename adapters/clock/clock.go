@@ -111,3 +111,11 @@ func (d *Dev) Frozen() bool {
 	defer d.mu.Unlock()
 	return d.frozen
 }
+
+// Stopwatch reads the monotonic clock, for measuring durations. It is never
+// frozen or moved: a request's duration is real time even when tokens are
+// checked against a frozen or dev clock.
+type Stopwatch struct{}
+
+// Now returns the current instant with its monotonic reading.
+func (Stopwatch) Now() time.Time { return time.Now() }

@@ -1,0 +1,98 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/authd/authd/domain"
+)
+
+// Transport-level errors that have no domain meaning.
+var (
+	errRouteNotFound    = domain.ErrNotFound
+	errMethodNotAllowed = errors.New("method not allowed")
+	errUnsupportedMedia = errors.New("unsupported media type")
+	errPayloadTooLarge  = errors.New("payload too large")
+	errInternal         = errors.New("internal error")
+)
+
+// problem is one row of CONTRACT §6: the code, the status, and the message
+// in Korean (the seed's text where it has one) and in English.
+type problem struct {
+	code   string
+	status int
+	ko, en string
+	// token marks errors about a presented token: their 401 carries
+	// error="invalid_token" and an error_description (RFC 6750 §3.1).
+	token bool
+}
+
+// problems maps each error to its row. writeError walks it with errors.Is,
+// so wrapped errors find their row too; the order matters only where one
+// error wraps another.
+var problems = []struct {
+	err error
+	p   problem
+}{
+	{domain.ErrCredentialsMissing, problem{"credentials_missing", 401, "아이디와 비밀번호가 서버로 전달되지 않았습니다.", "Username and password were not sent to the server.", false}},
+	{domain.ErrInvalidCredentials, problem{"invalid_credentials", 401, "아이디와 비밀번호를 확인하세요.", "Check your username and password.", false}},
+	{domain.ErrTokenMissing, problem{"token_missing", 401, "토큰 정보가 필요합니다.", "A token is required.", false}},
+	{domain.ErrTokenExpired, problem{"token_expired", 401, "토큰이 만료되었습니다.", "The token has expired.", true}},
+	{domain.ErrInvalidToken, problem{"invalid_token", 401, "잘못된 토큰입니다.", "The token is invalid.", true}},
+	{domain.ErrRefreshReused, problem{"refresh_token_reused", 401, "이미 사용된 리프레시 토큰입니다. 안전을 위해 세션을 종료했습니다. 다시 로그인하세요.", "This refresh token was already used; the session was ended for safety. Log in again.", true}},
+	{domain.ErrSessionRevoked, problem{"session_revoked", 401, "로그아웃되었거나 취소된 세션입니다. 다시 로그인하세요.", "The session was logged out or revoked. Log in again.", true}},
+	{domain.ErrSessionExpired, problem{"session_expired", 401, "세션이 만료되었습니다. 다시 로그인하세요.", "The session has expired. Log in again.", true}},
+	{domain.ErrInvalidRequest, problem{"invalid_request", 400, "요청 형식이 올바르지 않습니다.", "The request is malformed.", false}},
+	{errUnsupportedMedia, problem{"unsupported_media_type", 415, "요청 본문은 application/json 형식이어야 합니다.", "The request body must be application/json.", false}},
+	{errPayloadTooLarge, problem{"payload_too_large", 413, "요청 본문이 너무 큽니다. (최대 16 KiB)", "The request body is too large (16 KiB at most).", false}},
+	{domain.ErrNotFound, problem{"not_found", 404, "요청한 리소스를 찾을 수 없습니다.", "The requested resource was not found.", false}},
+	{errMethodNotAllowed, problem{"method_not_allowed", 405, "허용되지 않은 메서드입니다.", "The method is not allowed for this path.", false}},
+	{domain.ErrRateLimited, problem{"rate_limited", 429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again later.", false}},
+	{domain.ErrUnavailable, problem{"unavailable", 503, "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.", "The service is temporarily unavailable. Try again later.", false}},
+}
+
+var internalProblem = problem{"internal_error", 500, "서버 내부 오류가 발생했습니다.", "An internal server error occurred.", false}
+
+// classify returns the row of err; an error of no row is internal.
+func classify(err error) problem {
+	for _, row := range problems {
+		if errors.Is(err, row.err) {
+			return row.p
+		}
+	}
+	return internalProblem
+}
+
+// errorBody is the contract's error body.
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+// writeError is the one place that turns an error into a response: status,
+// JSON body in the caller's language, WWW-Authenticate on every 401 and
+// Retry-After on 429. An internal error is logged by the access log at
+// error level; its details never reach the body.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := classify(err)
+	h := w.Header()
+	if p.status == http.StatusUnauthorized {
+		challenge := `Bearer realm="authd"`
+		if p.token {
+			challenge += `, error="invalid_token", error_description="` + p.en + `"`
+		}
+		h.Set("WWW-Authenticate", challenge)
+	}
+	var rl *domain.RateLimitError
+	if errors.As(err, &rl) {
+		h.Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
+	}
+	msg := p.ko
+	if prefersEnglish(r.Header.Get("Accept-Language")) {
+		msg = p.en
+	}
+	noteError(r, err, p.status)
+	writeJSON(w, p.status, errorBody{Error: p.code, Message: msg})
+}

@@ -1,0 +1,33 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/authd/authd/ports"
+)
+
+// Deps are what the HTTP handler needs. Auth, Logger and Stopwatch are
+// required; the rest are optional.
+type Deps struct {
+	Auth   ports.AuthService
+	Logger ports.Logger
+	// Stopwatch measures request durations; the system clock in
+	// production, never the dev clock, which an operator may move.
+	Stopwatch ports.Clock
+	// DevClock, when set, is served at /dev/clock/; when nil that path is
+	// 404, as CONTRACT §2 requires.
+	DevClock ports.DevClock
+	// Ready reports whether the stores answer, for /readyz. Nil means
+	// always ready.
+	Ready func(ctx context.Context) error
+}
+
+// NewHandler returns the http.Handler of the whole API.
+func NewHandler(d Deps) (http.Handler, error) {
+	if d.Auth == nil || d.Logger == nil || d.Stopwatch == nil {
+		return nil, errors.New("httpapi: Auth, Logger and Stopwatch are required")
+	}
+	return routes(d), nil
+}

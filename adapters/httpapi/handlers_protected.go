@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+	"github.com/go-chi/chi/v5"
+)
+
+// authenticate returns the principal of the request's access token, or
+// answers the error and returns false.
+func authenticate(auth ports.AuthService, w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
+	token, err := bearerToken(r)
+	if err == nil {
+		var p domain.Principal
+		if p, err = auth.Authenticate(r.Context(), token); err == nil {
+			noteUser(r, p.UserID)
+			return p, true
+		}
+	}
+	writeError(w, r, err)
+	return domain.Principal{}, false
+}
+
+// handleProtected serves GET /protected/: who the access token belongs to,
+// with the seed's message.
+func handleProtected(auth ports.AuthService) http.Handler {
+	type user struct {
+		ID       string `json:"id"`
+		Username string `json:"username"`
+	}
+	type response struct {
+		Message string `json:"message"`
+		User    user   `json:"user"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := authenticate(auth, w, r)
+		if !ok {
+			return
+		}
+		writeJSON(w, http.StatusOK, response{
+			Message: p.Username + " 의 토큰을 사용해서 로그인된 상태입니다.",
+			User:    user{ID: p.UserID, Username: p.Username},
+		})
+	})
+}
+
+// handleUnprotected serves GET /unprotected/, open to everyone.
+func handleUnprotected() http.Handler {
+	body := map[string]string{"message": "JWT 인증 정보 없이도 조회가 가능한 데이터입니다."}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, body)
+	})
+}
+
+// handleSessions serves GET /sessions/: the caller's live sessions.
+func handleSessions(auth ports.AuthService) http.Handler {
+	type session struct {
+		ID         string `json:"id"`
+		CreatedAt  string `json:"created_at"`
+		LastUsedAt string `json:"last_used_at"`
+		ExpiresAt  string `json:"expires_at"`
+		Current    bool   `json:"current"`
+	}
+	type response struct {
+		Sessions []session `json:"sessions"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := authenticate(auth, w, r)
+		if !ok {
+			return
+		}
+		list, err := auth.Sessions(r.Context(), p)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		out := response{Sessions: make([]session, 0, len(list))}
+		for _, s := range list {
+			out.Sessions = append(out.Sessions, session{
+				ID: s.ID, CreatedAt: s.CreatedAt.Format(time.RFC3339), LastUsedAt: s.LastUsedAt.Format(time.RFC3339),
+				ExpiresAt: s.ExpiresAt.Format(time.RFC3339), Current: s.Current,
+			})
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+}
+
+// handleDeleteSession serves DELETE /sessions/{id}/: revoke one of the
+// caller's own sessions → 204; another user's → 404.
+func handleDeleteSession(auth ports.AuthService) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := authenticate(auth, w, r)
+		if !ok {
+			return
+		}
+		if err := auth.RevokeSession(r.Context(), p, chi.URLParam(r, "id")); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}

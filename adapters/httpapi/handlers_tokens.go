@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+)
+
+// tokenResponse is the contract's token response (CONTRACT §3).
+type tokenResponse struct {
+	Access           string `json:"access"`
+	Refresh          string `json:"refresh"`
+	TokenType        string `json:"token_type"`
+	ExpiresIn        int64  `json:"expires_in"`
+	RefreshExpiresIn int64  `json:"refresh_expires_in"`
+}
+
+// writeTokens answers 200 with the pair, marked never to be cached.
+func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
+	noteUser(r, p.UserID)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	writeJSON(w, http.StatusOK, tokenResponse{
+		Access: p.Access, Refresh: p.Refresh, TokenType: "Bearer",
+		ExpiresIn: p.AccessExpiresIn, RefreshExpiresIn: p.RefreshExpiresIn,
+	})
+}
+
+// handleLogin serves POST /login/: {"username","password"} → token pair.
+func handleLogin(auth ports.AuthService) http.Handler {
+	type request struct {
+		Username *string `json:"username"`
+		Password *string `json:"password"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := decode(w, r, &req); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		var cred domain.Credentials
+		if req.Username != nil {
+			cred.Username = *req.Username
+		}
+		if req.Password != nil {
+			cred.Password = *req.Password
+		}
+		pair, err := auth.Login(r.Context(), cred, clientIP(r))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		writeTokens(w, r, pair)
+	})
+}
+
+// handleRefresh serves POST /refresh/: the refresh token in the
+// Authorization header (as the seed) or as {"refresh": "..."} → a new pair.
+func handleRefresh(auth ports.AuthService) http.Handler {
+	type request struct {
+		Refresh *string `json:"refresh"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if hasBody(r) {
+			if err := decode(w, r, &req); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		token, err := refreshToken(r, req.Refresh)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		pair, err := auth.Refresh(r.Context(), token)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		writeTokens(w, r, pair)
+	})
+}
+
+// handleLogout serves POST /logout/: the refresh token as for /refresh/,
+// and {"all": true} to end every session of the user → 204.
+func handleLogout(auth ports.AuthService) http.Handler {
+	type request struct {
+		Refresh *string `json:"refresh"`
+		All     bool    `json:"all"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if hasBody(r) {
+			if err := decode(w, r, &req); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		token, err := refreshToken(r, req.Refresh)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if err := auth.Logout(r.Context(), token, req.All); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// clientIP is the connection's peer address. Trusting X-Forwarded-For only
+// from configured proxies is the login throttle's business (issue 6).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

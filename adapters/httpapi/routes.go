@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// routes lists the whole API in one place. Every path is served with and
+// without its trailing slash, without a redirect, as the seed's clients
+// expect.
+func routes(d Deps) http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, accessLog(d.Logger, d.Stopwatch), recoverer(d.Logger), secureHeaders)
+	r.NotFound(func(w http.ResponseWriter, req *http.Request) { writeError(w, req, errRouteNotFound) })
+	r.MethodNotAllowed(methodNotAllowed(r))
+
+	both := func(method, path string, h http.Handler) {
+		r.Method(method, path, h)
+		r.Method(method, path+"/", h)
+	}
+	both(http.MethodPost, "/login", handleLogin(d.Auth))
+	both(http.MethodPost, "/refresh", handleRefresh(d.Auth))
+	both(http.MethodGet, "/protected", handleProtected(d.Auth))
+	both(http.MethodGet, "/unprotected", handleUnprotected())
+	both(http.MethodPost, "/logout", handleLogout(d.Auth))
+	both(http.MethodGet, "/sessions", handleSessions(d.Auth))
+	both(http.MethodDelete, "/sessions/{id}", handleDeleteSession(d.Auth))
+	both(http.MethodGet, "/healthz", handleHealth())
+	both(http.MethodGet, "/readyz", handleReady(d.Ready))
+	if d.DevClock != nil {
+		both(http.MethodGet, "/dev/clock", handleDevClockGet(d.DevClock))
+		both(http.MethodPost, "/dev/clock", handleDevClockPost(d.DevClock))
+	}
+	return r
+}
+
+// methodNotAllowed answers 405 with the Allow header listing the methods the
+// path does serve.
+func methodNotAllowed(r chi.Routes) http.HandlerFunc {
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions}
+	return func(w http.ResponseWriter, req *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			if r.Match(chi.NewRouteContext(), m, req.URL.Path) {
+				allow = append(allow, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, req, errMethodNotAllowed)
+	}
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authd/authd/domain"
+)
+
+// config is authd's configuration (CONTRACT §7).
+type config struct {
+	Addr            string
+	Policy          domain.Policy
+	JWTAlg          string
+	JWTSecret       string
+	Store           string
+	LogLevel        string
+	LogFormat       string
+	DevClock        bool
+	ShutdownTimeout time.Duration
+}
+
+// setting is one configuration variable: its environment name, its default,
+// and how to store its parsed value.
+type setting struct {
+	env   string
+	def   string
+	usage string
+	set   func(c *config, v string) error
+}
+
+// flagName returns the flag of an environment variable:
+// AUTH_ACCESS_TTL ↔ --access-ttl.
+func (s setting) flagName() string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s.env, "AUTH_")), "_", "-")
+}
+
+func durationInto(dst func(*config) *time.Duration) func(*config, string) error {
+	return func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 60s or 5m", v)
+		}
+		*dst(c) = d
+		return nil
+	}
+}
+
+func stringInto(dst func(*config) *string, allowed ...string) func(*config, string) error {
+	return func(c *config, v string) error {
+		if len(allowed) > 0 && !contains(allowed, v) {
+			return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+		*dst(c) = v
+		return nil
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// settings lists every variable authd reads.
+var settings = []setting{
+	{"AUTH_ADDR", "127.0.0.1:5000", "address to listen on", stringInto(func(c *config) *string { return &c.Addr })},
+	{"AUTH_ACCESS_TTL", "1m", "access token lifetime", durationInto(func(c *config) *time.Duration { return &c.Policy.AccessTTL })},
+	{"AUTH_REFRESH_TTL", "5m", "refresh token lifetime", durationInto(func(c *config) *time.Duration { return &c.Policy.RefreshTTL })},
+	{"AUTH_SESSION_MAX_AGE", "24h", "absolute session lifetime", durationInto(func(c *config) *time.Duration { return &c.Policy.SessionMaxAge })},
+	{"AUTH_REFRESH_REUSE_GRACE", "0s", "window in which the previous refresh token gets the same pair back", durationInto(func(c *config) *time.Duration { return &c.Policy.ReuseGrace })},
+	{"AUTH_LEEWAY", "0s", "clock skew tolerated on nbf and exp", durationInto(func(c *config) *time.Duration { return &c.Policy.Leeway })},
+	{"AUTH_ISSUER", "authd", "iss claim", stringInto(func(c *config) *string { return &c.Policy.Issuer })},
+	{"AUTH_AUDIENCE", "authd", "aud claim", stringInto(func(c *config) *string { return &c.Policy.Audience })},
+	{"AUTH_JWT_ALG", "EdDSA", "signing algorithm: EdDSA or HS256", stringInto(func(c *config) *string { return &c.JWTAlg }, "EdDSA", "HS256")},
+	{"AUTH_JWT_SECRET", "", "HS256 secret, at least 32 bytes", stringInto(func(c *config) *string { return &c.JWTSecret })},
+	{"AUTH_STORE", "memory", "session and user store", stringInto(func(c *config) *string { return &c.Store }, "memory")},
+	{"AUTH_LOG_LEVEL", "info", "debug, info, warn or error", stringInto(func(c *config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+	{"AUTH_LOG_FORMAT", "json", "json or console", stringInto(func(c *config) *string { return &c.LogFormat }, "json", "console")},
+	{"AUTH_DEV_CLOCK", "false", "serve /dev/clock/ to move the server clock (development only)", func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.DevClock = b
+		return nil
+	}},
+	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *config) *time.Duration { return &c.ShutdownTimeout })},
+}
+
+// loadConfig reads every setting from its flag, else its environment
+// variable, else its default. An invalid value is an error naming the
+// variable.
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("authd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags := make([]*string, len(settings))
+	for i, s := range settings {
+		flags[i] = fs.String(s.flagName(), "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+
+	var c config
+	for i, s := range settings {
+		v, from := s.def, s.env
+		if e := getenv(s.env); e != "" {
+			v = e
+		}
+		if given[s.flagName()] {
+			v, from = *flags[i], "--"+s.flagName()+" ("+s.env+")"
+		}
+		if err := s.set(&c, v); err != nil {
+			return config{}, fmt.Errorf("%s: %w", from, err)
+		}
+	}
+	return c, c.check()
+}
+
+// check validates what no single setting can: the policy as a whole and the
+// algorithm's key material.
+func (c config) check() error {
+	for _, d := range []struct {
+		env string
+		v   time.Duration
+	}{{"AUTH_ACCESS_TTL", c.Policy.AccessTTL}, {"AUTH_REFRESH_TTL", c.Policy.RefreshTTL}, {"AUTH_SESSION_MAX_AGE", c.Policy.SessionMaxAge}} {
+		if d.v < time.Second || d.v%time.Second != 0 {
+			return fmt.Errorf("%s: %s must be a whole number of seconds, at least 1s", d.env, d.v)
+		}
+	}
+	switch {
+	case c.Policy.Leeway < 0:
+		return errors.New("AUTH_LEEWAY: must not be negative")
+	case c.Policy.ReuseGrace < 0:
+		return errors.New("AUTH_REFRESH_REUSE_GRACE: must not be negative")
+	case c.Policy.Issuer == "":
+		return errors.New("AUTH_ISSUER: must not be empty")
+	case c.Policy.Audience == "":
+		return errors.New("AUTH_AUDIENCE: must not be empty")
+	case c.JWTAlg == "HS256" && len(c.JWTSecret) < 32:
+		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least 32 bytes, got %d", len(c.JWTSecret))
+	case c.JWTAlg != "HS256" && c.JWTSecret != "":
+		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256")
+	case c.ShutdownTimeout <= 0:
+		return errors.New("AUTH_SHUTDOWN_TIMEOUT: must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/ports"
+)
+
+// Server timeouts. Reads are short: every request body is at most 16 KiB.
+// Writes allow for a login that waits for a hashing slot.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 15 * time.Second
+	idleTimeout       = 60 * time.Second
+	maxHeaderBytes    = 128 << 10 // room for a 100 KB token, to answer it 401 instead of 431
+	purgeInterval     = time.Minute
+)
+
+// run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
+// within AUTH_SHUTDOWN_TIMEOUT. Everything it needs comes in through its
+// parameters, so tests run it like a process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := loadConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var clk ports.Clock = clock.System{}
+	if cfg.DevClock {
+		clk = clock.NewDev()
+	}
+	a, err := build(cfg, clk, stdout)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("AUTH_ADDR: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	a.log.Info("authd listening", logAddr(ln.Addr()))
+
+	go a.purgeLoop(ctx, purgeInterval)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("authd shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.log.Info("authd stopped")
+	return nil
+}
+
+func logAddr(a net.Addr) ports.Field { return ports.F("addr", "http://"+a.String()) }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/authd/authd/adapters/argon2"
+	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/adapters/httpapi"
+	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/adapters/memory"
+	"github.com/authd/authd/adapters/random"
+	"github.com/authd/authd/adapters/zaplog"
+	"github.com/authd/authd/app"
+	"github.com/authd/authd/ports"
+)
+
+// maxHashWait is how long a login may wait for a free argon2id slot before
+// it is answered 503.
+const maxHashWait = 2 * time.Second
+
+// application is the wired service.
+type application struct {
+	handler http.Handler
+	service *app.Service
+	log     *zaplog.Logger
+}
+
+// build wires the adapters to the use cases. The clock is a parameter so
+// tests can run the real HTTP stack on a frozen clock.
+func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) {
+	log, err := zaplog.New(stdout, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := signingKeys(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	users, err := memory.NewUsers(memory.SeedUsers()...)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := app.New(app.Deps{
+		Clock:    clk,
+		Users:    users,
+		Sessions: memory.NewSessions(),
+		Issuer:   jwx.NewIssuer(keys),
+		Verifier: jwx.NewVerifier(keys, cfg.Policy),
+		Hasher:   argon2.New(argon2.OWASP(), 0, maxHashWait),
+		IDs:      random.IDs{},
+		Policy:   cfg.Policy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	deps := httpapi.Deps{Auth: svc, Logger: log, Stopwatch: clock.Stopwatch{}}
+	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
+		deps.DevClock = dev
+		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")
+	}
+	h, err := httpapi.NewHandler(deps)
+	if err != nil {
+		return nil, err
+	}
+	return &application{handler: h, service: svc, log: log}, nil
+}
+
+// signingKeys returns the keys of the configured algorithm.
+func signingKeys(cfg config, log ports.Logger) (*jwx.Keys, error) {
+	switch cfg.JWTAlg {
+	case "HS256":
+		k, err := jwx.HS256([]byte(cfg.JWTSecret))
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_JWT_SECRET: %w", err)
+		}
+		return k, nil
+	default:
+		k, err := jwx.GenerateEdDSA()
+		if err != nil {
+			return nil, err
+		}
+		log.Warn("no AUTH_JWT_KEYS_FILE: signing with a fresh EdDSA key; tokens die with this process, and several instances cannot share them",
+			ports.F("kid", k.SignerKID()))
+		return k, nil
+	}
+}
+
+// purgeLoop lets the session store forget ended sessions every interval
+// until ctx ends, so memory stays bounded by the live sessions.
+func (a *application) purgeLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.service.Purge(ctx); err != nil {
+				a.log.Error("purge sessions", ports.F("error", err.Error()))
+			} else if n > 0 {
+				a.log.Info("purged sessions", ports.F("count", n))
+			}
+		}
+	}
+}

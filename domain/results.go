@@ -1,0 +1,29 @@
+package domain
+
+import "time"
+
+// TokenPair is what a login or a refresh hands out.
+type TokenPair struct {
+	Access           string
+	Refresh          string
+	AccessExpiresIn  int64 // whole seconds until the access token's exp
+	RefreshExpiresIn int64 // whole seconds until the refresh token's exp
+	SessionID        string
+	UserID           string
+}
+
+// Principal is the caller an access token identifies.
+type Principal struct {
+	UserID    string
+	Username  string
+	SessionID string
+}
+
+// SessionInfo describes one live session to its owner.
+type SessionInfo struct {
+	ID         string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	ExpiresAt  time.Time
+	Current    bool // the session of the token that asked
+}
