@@ -1,0 +1,118 @@
+package memory_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/memory"
+	"github.com/authd/authd/adapters/storetest"
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	_ ports.SessionStore = (*memory.Sessions)(nil)
+	_ ports.UserStore    = (*memory.Users)(nil)
+)
+
+func TestSessionStoreContract(t *testing.T) {
+	storetest.TestSessionStore(t, func(*testing.T) ports.SessionStore { return memory.NewSessions() })
+}
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	users, err := memory.NewUsers(memory.SeedUsers()...)
+	require.NoError(t, err)
+	u, err := users.UserByUsername(ctx, "minsu")
+	require.NoError(t, err)
+	assert.Equal(t, "2", u.ID)
+	assert.Contains(t, u.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$")
+	_, err = users.UserByUsername(ctx, "MINSU")
+	assert.ErrorIs(t, err, domain.ErrNotFound, "usernames match exactly, as in the seed")
+	u, err = users.UserByID(ctx, "3")
+	require.NoError(t, err)
+	assert.Equal(t, "satangsusu", u.Username)
+	_, err = users.UserByID(ctx, "4")
+	assert.ErrorIs(t, err, domain.ErrNotFound)
+
+	_, err = memory.NewUsers(domain.User{ID: "1", Username: "a", PasswordHash: "h"}, domain.User{ID: "2", Username: "a", PasswordHash: "h"})
+	assert.Error(t, err, "duplicate username")
+	_, err = memory.NewUsers(domain.User{ID: "1", Username: "a", PasswordHash: "h"}, domain.User{ID: "1", Username: "b", PasswordHash: "h"})
+	assert.Error(t, err, "duplicate id")
+	_, err = memory.NewUsers(domain.User{ID: "1", Username: "a"})
+	assert.Error(t, err, "no hash")
+}
+
+func TestPurgeFreesEndedSessions(t *testing.T) {
+	ctx := context.Background()
+	st := memory.NewSessions()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1000 {
+		s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 10), Username: "u"}, t0, domain.DefaultPolicy())
+		require.NoError(t, st.CreateSession(ctx, s))
+	}
+	assert.Equal(t, 1000, st.Len())
+	n, err := st.PurgeSessions(ctx, t0.Add(5*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 1000, n)
+	assert.Equal(t, 0, st.Len())
+}
+
+// BenchmarkLiveSessions fills the store with b.N live sessions of 10,000
+// users and reports the heap bytes each one costs. The target is 1,000,000
+// sessions in at most 256 MiB, 268 bytes each: run it with
+// -bench LiveSessions -benchtime 1000000x.
+func BenchmarkLiveSessions(b *testing.B) {
+	ctx := context.Background()
+	p := domain.DefaultPolicy()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = storetest.NewID()
+	}
+	users := make([]domain.User, 10000)
+	for i := range users {
+		users[i] = domain.User{ID: fmt.Sprint(i), Username: fmt.Sprint("user", i)}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	st := memory.NewSessions()
+	b.ResetTimer()
+	for i := range b.N {
+		s := domain.NewSession(ids[i], users[i%len(users)], t0, p)
+		if err := st.CreateSession(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "B/session")
+	runtime.KeepAlive(st)
+}
+
+// BenchmarkRotate measures one compare-and-rotate in the memory store.
+func BenchmarkRotate(b *testing.B) {
+	ctx := context.Background()
+	p := domain.DefaultPolicy()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	st := memory.NewSessions()
+	s := domain.NewSession(storetest.NewID(), domain.User{ID: "1", Username: "u"}, t0, p)
+	require.NoError(b, st.CreateSession(ctx, s))
+	for b.Loop() {
+		next, _, err := s.DecideRefresh(s.Generation, t0.Add(time.Second), p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.CompareAndRotate(ctx, s.Generation, next); err != nil {
+			b.Fatal(err)
+		}
+		s = next
+	}
+}

@@ -1,0 +1,226 @@
+// Package storetest is the contract every ports.SessionStore must meet. Each
+// store's own tests call TestSessionStore with a constructor, so the memory
+// store and every store after it are held to the same behaviour, concurrency
+// included.
+//
+// It imports only domain, ports, testify and the standard library.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// t0 has microsecond precision at most, which every store can keep.
+var t0 = time.Date(2026, 11, 27, 12, 0, 0, 123456000, time.UTC)
+
+// NewID returns a session id of the form ports.IDGenerator makes.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func newSession(userID string, at time.Time) domain.Session {
+	return domain.NewSession(NewID(), domain.User{ID: userID, Username: "user" + userID}, at, domain.DefaultPolicy())
+}
+
+// TestSessionStore runs the contract against stores made by newStore; each
+// subtest gets a fresh, empty store.
+func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionStore) {
+	ctx := context.Background()
+	p := domain.DefaultPolicy()
+
+	t.Run("create_and_get", func(t *testing.T) {
+		st := newStore(t)
+		s := newSession("1", t0)
+		require.NoError(t, st.CreateSession(ctx, s))
+		got, err := st.Session(ctx, s.ID)
+		require.NoError(t, err)
+		assertSame(t, s, got)
+		assert.ErrorIs(t, st.CreateSession(ctx, s), domain.ErrConflict)
+	})
+
+	t.Run("unknown_session", func(t *testing.T) {
+		st := newStore(t)
+		_, err := st.Session(ctx, NewID())
+		assert.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = st.Session(ctx, "not-an-id")
+		assert.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = st.RevokeSession(ctx, NewID(), domain.ReasonLogout, t0)
+		assert.ErrorIs(t, err, domain.ErrNotFound)
+		err = st.CompareAndRotate(ctx, 1, newSession("1", t0))
+		assert.ErrorIs(t, err, domain.ErrNotFound)
+	})
+
+	t.Run("compare_and_rotate", func(t *testing.T) {
+		st := newStore(t)
+		s := newSession("1", t0)
+		require.NoError(t, st.CreateSession(ctx, s))
+		next, out, err := s.DecideRefresh(1, t0.Add(time.Second), p)
+		require.NoError(t, err)
+		require.Equal(t, domain.Rotated, out)
+		require.NoError(t, st.CompareAndRotate(ctx, 1, next))
+		got, err := st.Session(ctx, s.ID)
+		require.NoError(t, err)
+		assertSame(t, next, got)
+
+		assert.ErrorIs(t, st.CompareAndRotate(ctx, 1, next), domain.ErrConflict, "stale generation")
+		_, err = st.RevokeSession(ctx, s.ID, domain.ReasonReuse, t0.Add(2*time.Second))
+		require.NoError(t, err)
+		after, _, _ := got.DecideRefresh(2, t0.Add(3*time.Second), p)
+		assert.ErrorIs(t, st.CompareAndRotate(ctx, 2, after), domain.ErrConflict, "revoked sessions never rotate")
+		got, err = st.Session(ctx, s.ID)
+		require.NoError(t, err)
+		assert.True(t, got.Revoked())
+		assert.Equal(t, uint64(2), got.Generation)
+	})
+
+	t.Run("concurrent_rotations_succeed_once", func(t *testing.T) {
+		st := newStore(t)
+		s := newSession("1", t0)
+		require.NoError(t, st.CreateSession(ctx, s))
+		next, _, err := s.DecideRefresh(1, t0.Add(time.Second), p)
+		require.NoError(t, err)
+		var wins, conflicts atomic.Int32
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch err := st.CompareAndRotate(ctx, 1, next); {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, domain.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("unexpected error: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		assert.Equal(t, int32(1), wins.Load())
+		assert.Equal(t, int32(49), conflicts.Load())
+	})
+
+	t.Run("revoke_is_idempotent", func(t *testing.T) {
+		st := newStore(t)
+		s := newSession("1", t0)
+		require.NoError(t, st.CreateSession(ctx, s))
+		r1, err := st.RevokeSession(ctx, s.ID, domain.ReasonReuse, t0.Add(time.Second))
+		require.NoError(t, err)
+		assert.Equal(t, domain.ReasonReuse, r1.RevokeReason)
+		r2, err := st.RevokeSession(ctx, s.ID, domain.ReasonLogout, t0.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, domain.ReasonReuse, r2.RevokeReason, "the first reason stays")
+		assert.True(t, r2.RevokedAt.Equal(t0.Add(time.Second)))
+	})
+
+	t.Run("revoke_user_sessions", func(t *testing.T) {
+		st := newStore(t)
+		a1, a2, b := newSession("1", t0), newSession("1", t0.Add(time.Second)), newSession("2", t0)
+		for _, s := range []domain.Session{a1, a2, b} {
+			require.NoError(t, st.CreateSession(ctx, s))
+		}
+		_, err := st.RevokeSession(ctx, a2.ID, domain.ReasonLogout, t0)
+		require.NoError(t, err)
+		revoked, err := st.RevokeUserSessions(ctx, "1", domain.ReasonAdmin, t0.Add(time.Minute))
+		require.NoError(t, err)
+		require.Len(t, revoked, 1, "only the one not yet revoked")
+		assert.Equal(t, a1.ID, revoked[0].ID)
+		assert.Equal(t, domain.ReasonAdmin, revoked[0].RevokeReason)
+		got, err := st.Session(ctx, b.ID)
+		require.NoError(t, err)
+		assert.False(t, got.Revoked(), "other users keep their sessions")
+		none, err := st.RevokeUserSessions(ctx, "nobody", domain.ReasonAdmin, t0)
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	})
+
+	t.Run("user_sessions_lists_live_ones_oldest_first", func(t *testing.T) {
+		st := newStore(t)
+		newer, older, revoked, other := newSession("1", t0.Add(time.Minute)), newSession("1", t0), newSession("1", t0), newSession("2", t0)
+		for _, s := range []domain.Session{newer, older, revoked, other} {
+			require.NoError(t, st.CreateSession(ctx, s))
+		}
+		_, err := st.RevokeSession(ctx, revoked.ID, domain.ReasonLogout, t0)
+		require.NoError(t, err)
+		list, err := st.UserSessions(ctx, "1", t0.Add(2*time.Minute))
+		require.NoError(t, err)
+		require.Len(t, list, 2)
+		assert.Equal(t, older.ID, list[0].ID)
+		assert.Equal(t, newer.ID, list[1].ID)
+		list, err = st.UserSessions(ctx, "1", t0.Add(5*time.Minute+time.Second))
+		require.NoError(t, err)
+		require.Len(t, list, 1, "the older one's refresh token has expired")
+		list, err = st.UserSessions(ctx, "nobody", t0)
+		require.NoError(t, err)
+		assert.Empty(t, list)
+	})
+
+	t.Run("purge_forgets_only_ended_sessions", func(t *testing.T) {
+		st := newStore(t)
+		old, fresh := newSession("1", t0), newSession("1", t0.Add(4*time.Minute))
+		require.NoError(t, st.CreateSession(ctx, old))
+		require.NoError(t, st.CreateSession(ctx, fresh))
+		n, err := st.PurgeSessions(ctx, old.PurgeAt.Add(-time.Microsecond))
+		require.NoError(t, err)
+		assert.Equal(t, 0, n)
+		n, err = st.PurgeSessions(ctx, old.PurgeAt)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		_, err = st.Session(ctx, old.ID)
+		assert.ErrorIs(t, err, domain.ErrNotFound)
+		_, err = st.Session(ctx, fresh.ID)
+		assert.NoError(t, err)
+	})
+
+	t.Run("concurrent_mixed_use", func(t *testing.T) {
+		st := newStore(t)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s := newSession("1", t0.Add(time.Duration(i)*time.Second))
+				assert.NoError(t, st.CreateSession(ctx, s))
+				next, _, _ := s.DecideRefresh(1, t0.Add(time.Minute), p)
+				assert.NoError(t, st.CompareAndRotate(ctx, 1, next))
+				_, err := st.UserSessions(ctx, "1", t0.Add(time.Minute))
+				assert.NoError(t, err)
+				if i%2 == 0 {
+					_, err := st.RevokeSession(ctx, s.ID, domain.ReasonLogout, t0.Add(time.Minute))
+					assert.NoError(t, err)
+				}
+				_, err = st.PurgeSessions(ctx, t0)
+				assert.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+		list, err := st.UserSessions(ctx, "1", t0.Add(time.Minute))
+		require.NoError(t, err)
+		assert.Len(t, list, 10)
+	})
+}
+
+// assertSame compares sessions field by field at microsecond precision.
+func assertSame(t *testing.T, want, got domain.Session) {
+	t.Helper()
+	us := func(x time.Time) time.Time { return x.Truncate(time.Microsecond) }
+	for _, s := range []*domain.Session{&want, &got} {
+		s.CreatedAt, s.LastUsedAt, s.ExpiresAt = us(s.CreatedAt), us(s.LastUsedAt), us(s.ExpiresAt)
+		s.RotatedAt, s.PurgeAt, s.RevokedAt = us(s.RotatedAt), us(s.PurgeAt), us(s.RevokedAt)
+	}
+	assert.Equal(t, want, got)
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/authd/authd"
+
+// technologies lists the one third-party technology each adapter may use
+// besides the standard library, domain and ports.
+var technologies = map[string][]string{
+	"adapters/httpapi":   {"github.com/go-chi/chi/v5"},
+	"adapters/jwx":       {"github.com/lestrrat-go/jwx/v3"},
+	"adapters/zaplog":    {"go.uber.org/zap"},
+	"adapters/argon2":    {"golang.org/x/crypto"},
+	"adapters/memory":    nil,
+	"adapters/clock":     nil,
+	"adapters/random":    nil,
+	"adapters/storetest": {"github.com/stretchr/testify"},
+}
+
+// importAllowed says whether the package in dir (relative to the module
+// root) may import path under the dependency rule of docs/architecture.md.
+// It returns the reason when it may not.
+func importAllowed(dir, path string) (bool, string) {
+	std := !strings.Contains(strings.Split(path, "/")[0], ".")
+	layer := strings.SplitN(dir, "/", 3)
+	own := strings.TrimPrefix(path, module+"/")
+	internal := own != path
+	switch {
+	case internal && own == dir: // an external test package importing its own package
+		return true, ""
+	case layer[0] == "cmd":
+		return true, ""
+	case std:
+		return true, ""
+	case layer[0] == "domain":
+		return false, "domain imports only the standard library"
+	case layer[0] == "ports":
+		return internal && own == "domain", "ports imports only domain"
+	case layer[0] == "app":
+		return internal && (own == "domain" || own == "ports"), "app imports only domain and ports"
+	case layer[0] == "adapters":
+		if internal {
+			return own == "domain" || own == "ports", "an adapter imports domain and ports, never app, cmd or another adapter"
+		}
+		adapter := strings.Join(layer[:min(2, len(layer))], "/")
+		techs, known := technologies[adapter]
+		if !known {
+			return false, "adapter " + adapter + " has no technology listed in architecture_test.go"
+		}
+		for _, t := range techs {
+			if path == t || strings.HasPrefix(path, t+"/") {
+				return true, ""
+			}
+		}
+		return false, adapter + " may use only " + strings.Join(techs, ", ")
+	}
+	return false, "package outside the layers"
+}
+
+// testOnly are the imports every test file may add: assertions and the
+// shared store contract test.
+func testOnly(path string) bool {
+	return strings.HasPrefix(path, "github.com/stretchr/testify") || path == module+"/adapters/storetest"
+}
+
+func TestDependencyRule(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	checked := 0
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		isTest := strings.HasSuffix(p, "_test.go")
+		for _, imp := range f.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			if isTest && (testOnly(path) || strings.HasPrefix(filepath.ToSlash(rel), "cmd")) {
+				continue
+			}
+			ok, why := importAllowed(filepath.ToSlash(rel), path)
+			assert.True(t, ok, "%s imports %s: %s", strings.TrimPrefix(p, root+string(os.PathSeparator)), path, why)
+			checked++
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Greater(t, checked, 50, "the walk found the imports")
+}
+
+// TestDependencyRuleCatchesViolations proves the rule fails on each kind of
+// wrong-way import.
+func TestDependencyRuleCatchesViolations(t *testing.T) {
+	for _, tc := range []struct{ dir, path string }{
+		{"domain", module + "/ports"},
+		{"domain", "go.uber.org/zap"},
+		{"ports", module + "/app"},
+		{"ports", module + "/adapters/memory"},
+		{"app", module + "/adapters/jwx"},
+		{"app", "github.com/go-chi/chi/v5"},
+		{"adapters/httpapi", module + "/app"},
+		{"adapters/httpapi", module + "/adapters/jwx"},
+		{"adapters/httpapi", "go.uber.org/zap"},
+		{"adapters/memory", module + "/cmd/authd"},
+		{"adapters/newthing", "example.com/lib"},
+	} {
+		ok, _ := importAllowed(tc.dir, tc.path)
+		assert.False(t, ok, "%s importing %s must be refused", tc.dir, tc.path)
+	}
+	for _, tc := range []struct{ dir, path string }{
+		{"domain", "time"},
+		{"ports", module + "/domain"},
+		{"app", module + "/ports"},
+		{"adapters/httpapi", "github.com/go-chi/chi/v5/middleware"},
+		{"adapters/jwx", module + "/domain"},
+		{"cmd/authd", module + "/app"},
+	} {
+		ok, why := importAllowed(tc.dir, tc.path)
+		assert.True(t, ok, "%s importing %s must be allowed: %s", tc.dir, tc.path, why)
+	}
+}
+
+// TestOnlyTheClockAdapterReadsTheClock keeps time.Now out of every other
+// non-test file, so that freezing the clock port freezes authd.
+func TestOnlyTheClockAdapterReadsTheClock(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if strings.HasPrefix(filepath.ToSlash(rel), "adapters/clock/") {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, bad := range []string{"time.Now()", "time.Since(", "time.Until("} {
+			assert.NotContains(t, string(src), bad, "%s calls %s; read the clock port instead", rel, bad)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+}
