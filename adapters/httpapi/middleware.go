@@ -50,6 +50,7 @@ func accessLog(log ports.Logger, sw ports.Clock) func(http.Handler) http.Handler
 			start := sw.Now()
 			note := &requestNote{}
 			r = r.WithContext(context.WithValue(r.Context(), noteKey{}, note))
+			w.Header().Set("X-Request-Id", middleware.GetReqID(r.Context()))
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r)
 			route := chi.RouteContext(r.Context()).RoutePattern()

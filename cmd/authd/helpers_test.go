@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/clock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// T is a whole second; every test's clock starts there.
+var T = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is authd's real HTTP stack on a frozen clock.
+type env struct {
+	t     *testing.T
+	clock *clock.Frozen
+	srv   *httptest.Server
+	app   *application
+	logs  *syncBuffer
+}
+
+// defaultConfig returns the configuration of an empty environment.
+func defaultConfig(t *testing.T) config {
+	t.Helper()
+	cfg, err := loadConfig(nil, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	return cfg
+}
+
+// newEnv starts authd with the defaults, changed by the options.
+func newEnv(t *testing.T, options ...func(*config)) *env {
+	t.Helper()
+	cfg := defaultConfig(t)
+	for _, o := range options {
+		o(&cfg)
+	}
+	e := &env{t: t, clock: clock.NewFrozen(T), logs: &syncBuffer{}}
+	a, err := build(cfg, e.clock, e.logs)
+	require.NoError(t, err)
+	e.app = a
+	e.srv = httptest.NewServer(a.handler)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// response is what a request got back.
+type response struct {
+	status int
+	header http.Header
+	raw    string
+	body   map[string]any
+}
+
+func (r response) code() string { s, _ := r.body["error"].(string); return s }
+
+// do sends a request; headers come as "Name: value" strings.
+func (e *env) do(method, path, body string, headers ...string) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	require.NoError(e.t, err)
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Add(k, v)
+	}
+	res, err := e.srv.Client().Do(req)
+	require.NoError(e.t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(e.t, err)
+	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &r.body)
+	}
+	return r
+}
+
+const jsonCT = "Content-Type: application/json"
+
+func bearer(token string) string { return "Authorization: Bearer " + token }
+
+// pair is a token response.
+type pair struct{ access, refresh string }
+
+// login logs in and requires success.
+func (e *env) login(username, password string) pair {
+	e.t.Helper()
+	r := e.do("POST", "/login/", `{"username":"`+username+`","password":"`+password+`"}`, jsonCT)
+	require.Equal(e.t, 200, r.status, r.raw)
+	return pair{r.body["access"].(string), r.body["refresh"].(string)}
+}
+
+// refresh presents a refresh token the seed's way.
+func (e *env) refresh(token string) response {
+	e.t.Helper()
+	return e.do("POST", "/refresh/", "", bearer(token))
+}
+
+func (r response) pair(t *testing.T) pair {
+	t.Helper()
+	require.Equal(t, 200, r.status, r.raw)
+	return pair{r.body["access"].(string), r.body["refresh"].(string)}
+}
+
+func (e *env) protected(access string) response {
+	e.t.Helper()
+	return e.do("GET", "/protected/", "", bearer(access))
+}
+
+// assertError checks a contract error response.
+func assertError(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	assert.Equal(t, status, r.status, r.raw)
+	assert.Equal(t, code, r.code(), r.raw)
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	assert.NotEmpty(t, r.body["message"])
+	if status == 401 {
+		assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), `Bearer realm="authd"`), r.header.Get("WWW-Authenticate"))
+	}
+}
+
+// newDevEnv starts authd on the operator-movable dev clock, as
+// AUTH_DEV_CLOCK=true does.
+func newDevEnv(t *testing.T, cfg config) *env {
+	t.Helper()
+	e := &env{t: t, logs: &syncBuffer{}}
+	a, err := build(cfg, clock.NewDev(), e.logs)
+	require.NoError(t, err)
+	e.app = a
+	e.srv = httptest.NewServer(a.handler)
+	t.Cleanup(e.srv.Close)
+	return e
+}
