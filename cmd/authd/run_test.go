@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// TestRun starts authd as main does, on a free port, waits for /healthz,
+// logs in, and shuts it down by cancelling its context.
+func TestRun(t *testing.T) {
+	addr := freeAddr(t)
+	env := map[string]string{"AUTH_ADDR": addr, "AUTH_SHUTDOWN_TIMEOUT": "2s"}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs, io.Discard) }()
+
+	base := "http://" + addr
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 10*time.Second, 20*time.Millisecond)
+
+	res, err := http.Post(base+"/login/", "application/json", strings.NewReader(`{"username":"minsu","password":"1229"}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, 200, res.StatusCode, string(body))
+
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+	out := logs.String()
+	assert.Contains(t, out, "authd listening")
+	assert.Contains(t, out, "authd stopped")
+	assert.NotContains(t, out, "1229", "the password is never logged")
+	assert.NotContains(t, out, "eyJ", "no token is ever logged")
+}
+
+func TestConfig(t *testing.T) {
+	cfg := defaultConfig(t)
+	assert.Equal(t, "127.0.0.1:5000", cfg.Addr)
+	assert.Equal(t, time.Minute, cfg.Policy.AccessTTL)
+	assert.Equal(t, 5*time.Minute, cfg.Policy.RefreshTTL)
+	assert.Equal(t, 24*time.Hour, cfg.Policy.SessionMaxAge)
+	assert.Equal(t, time.Duration(0), cfg.Policy.ReuseGrace)
+	assert.Equal(t, "EdDSA", cfg.JWTAlg)
+	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
+
+	env := map[string]string{"AUTH_ACCESS_TTL": "2s", "AUTH_REFRESH_TTL": "1m", "AUTH_LOG_FORMAT": "console"}
+	cfg, err := loadConfig([]string{"--refresh-ttl", "90s"}, func(k string) string { return env[k] }, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Second, cfg.Policy.AccessTTL, "from the environment")
+	assert.Equal(t, 90*time.Second, cfg.Policy.RefreshTTL, "the flag wins over the environment")
+	assert.Equal(t, "console", cfg.LogFormat)
+}
+
+// TestConfigErrorsNameTheVariable checks that each bad value stops start-up
+// with a message naming its variable.
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"AUTH_ACCESS_TTL": "soon"}, nil, "AUTH_ACCESS_TTL"},
+		{map[string]string{"AUTH_ACCESS_TTL": "0s"}, nil, "AUTH_ACCESS_TTL"},
+		{map[string]string{"AUTH_REFRESH_TTL": "1.5s"}, nil, "AUTH_REFRESH_TTL"},
+		{map[string]string{"AUTH_SESSION_MAX_AGE": "-1h"}, nil, "AUTH_SESSION_MAX_AGE"},
+		{map[string]string{"AUTH_LEEWAY": "-1s"}, nil, "AUTH_LEEWAY"},
+		{map[string]string{"AUTH_REFRESH_REUSE_GRACE": "-1s"}, nil, "AUTH_REFRESH_REUSE_GRACE"},
+		{map[string]string{"AUTH_JWT_ALG": "none"}, nil, "AUTH_JWT_ALG"},
+		{map[string]string{"AUTH_JWT_ALG": "HS256", "AUTH_JWT_SECRET": "short"}, nil, "AUTH_JWT_SECRET"},
+		{map[string]string{"AUTH_JWT_ALG": "HS256"}, nil, "AUTH_JWT_SECRET"},
+		{map[string]string{"AUTH_STORE": "redis"}, nil, "AUTH_STORE"},
+		{map[string]string{"AUTH_LOG_LEVEL": "loud"}, nil, "AUTH_LOG_LEVEL"},
+		{map[string]string{"AUTH_DEV_CLOCK": "maybe"}, nil, "AUTH_DEV_CLOCK"},
+		{map[string]string{"AUTH_SHUTDOWN_TIMEOUT": "0s"}, nil, "AUTH_SHUTDOWN_TIMEOUT"},
+		{nil, []string{"--access-ttl", "x"}, "--access-ttl (AUTH_ACCESS_TTL)"},
+		{nil, []string{"--no-such-flag"}, "no-such-flag"},
+		{nil, []string{"serve"}, "serve"},
+	} {
+		_, err := loadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+		require.Error(t, err, "%v %v", tc.env, tc.args)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+	err := run(context.Background(), nil, func(k string) string {
+		return map[string]string{"AUTH_ACCESS_TTL": "x"}[k]
+	}, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "AUTH_ACCESS_TTL")
+}
+
+func TestHS256Config(t *testing.T) {
+	e := newEnv(t, func(c *config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
+	p := e.login("minsu", "1229")
+	assert.Equal(t, 200, e.protected(p.access).status)
+	assert.Equal(t, 200, e.refresh(p.refresh).status)
+}
