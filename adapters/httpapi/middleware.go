@@ -11,11 +11,11 @@ import (
 )
 
 // requestNote is filled in by handlers for the access log line of their
-// request: who the caller turned out to be, and the error if one was
-// answered.
+// request: who the caller turned out to be, and the error behind a 5xx.
 type requestNote struct {
 	userID string
 	err    error
+	status int
 }
 
 type noteKey struct{}
@@ -32,11 +32,12 @@ func noteUser(r *http.Request, userID string) {
 	}
 }
 
-// noteError records an answered error for the access log; only internal
-// errors are logged with their text.
+// noteError records the error behind a 5xx answer for the access log: the
+// client saw only the code, the operator needs the cause. Errors the client
+// caused are not recorded; the status says enough.
 func noteError(r *http.Request, err error, status int) {
 	if n := noteOf(r); n != nil && status >= http.StatusInternalServerError {
-		n.err = err
+		n.err, n.status = err, status
 	}
 }
 
@@ -68,11 +69,14 @@ func accessLog(log ports.Logger, sw ports.Clock) func(http.Handler) http.Handler
 			if note.userID != "" {
 				fields = append(fields, ports.F("user_id", note.userID))
 			}
-			if note.err != nil {
+			switch {
+			case note.err != nil && note.status == http.StatusInternalServerError:
 				log.Error("request failed", append(fields, ports.F("error", note.err.Error()))...)
-				return
+			case note.err != nil:
+				log.Warn("request unavailable", append(fields, ports.F("error", note.err.Error()))...)
+			default:
+				log.Info("request", fields...)
 			}
-			log.Info("request", fields...)
 		})
 	}
 }

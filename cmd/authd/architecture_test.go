@@ -68,10 +68,12 @@ func importAllowed(dir, path string) (bool, string) {
 	return false, "package outside the layers"
 }
 
-// testOnly are the imports every test file may add: assertions and the
-// shared store contract test.
+// testOnly are the imports every test file may add: assertions, the shared
+// store contract test, and the in-memory store as a reference store for
+// black-box tests of the use cases.
 func testOnly(path string) bool {
-	return strings.HasPrefix(path, "github.com/stretchr/testify") || path == module+"/adapters/storetest"
+	return strings.HasPrefix(path, "github.com/stretchr/testify") ||
+		path == module+"/adapters/storetest" || path == module+"/adapters/memory"
 }
 
 func TestDependencyRule(t *testing.T) {

@@ -1,0 +1,203 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeAuth is a hand-written ports.AuthService whose behaviour each test
+// sets through function fields.
+type fakeAuth struct {
+	login        func(ctx context.Context, c domain.Credentials, ip string) (domain.TokenPair, error)
+	refresh      func(ctx context.Context, token string) (domain.TokenPair, error)
+	authenticate func(ctx context.Context, token string) (domain.Principal, error)
+}
+
+func (f *fakeAuth) Login(ctx context.Context, c domain.Credentials, ip string) (domain.TokenPair, error) {
+	return f.login(ctx, c, ip)
+}
+func (f *fakeAuth) Refresh(ctx context.Context, token string) (domain.TokenPair, error) {
+	return f.refresh(ctx, token)
+}
+func (f *fakeAuth) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
+	return f.authenticate(ctx, token)
+}
+func (f *fakeAuth) Logout(context.Context, string, bool) error { return errors.New("not used") }
+func (f *fakeAuth) Sessions(context.Context, domain.Principal) ([]domain.SessionInfo, error) {
+	return nil, errors.New("not used")
+}
+func (f *fakeAuth) RevokeSession(context.Context, domain.Principal, string) error {
+	return errors.New("not used")
+}
+
+// recordingLog is a ports.Logger that keeps every line as text.
+type recordingLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *recordingLog) add(level, msg string, fs []ports.Field) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf("%s %s %v", level, msg, fs))
+}
+func (l *recordingLog) Info(msg string, fs ...ports.Field)  { l.add("info", msg, fs) }
+func (l *recordingLog) Warn(msg string, fs ...ports.Field)  { l.add("warn", msg, fs) }
+func (l *recordingLog) Error(msg string, fs ...ports.Field) { l.add("error", msg, fs) }
+func (l *recordingLog) all() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+type stillClock struct{}
+
+func (stillClock) Now() time.Time { return time.Unix(0, 0) }
+
+func serve(t *testing.T, auth *fakeAuth, ready func(context.Context) error) (http.Handler, *recordingLog) {
+	t.Helper()
+	log := &recordingLog{}
+	h, err := NewHandler(Deps{Auth: auth, Logger: log, Stopwatch: stillClock{}, Ready: ready})
+	require.NoError(t, err)
+	return h, log
+}
+
+func TestNewHandlerRefusesMissingDeps(t *testing.T) {
+	_, err := NewHandler(Deps{})
+	assert.Error(t, err)
+}
+
+func TestErrorsThatNeedAFailingDependency(t *testing.T) {
+	secret := "db password=hunter2 at 10.0.0.1"
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		code   string
+	}{
+		{"unavailable", fmt.Errorf("hash queue: %w", domain.ErrUnavailable), 503, "unavailable"},
+		{"rate_limited", &domain.RateLimitError{RetryAfter: 1500 * time.Millisecond}, 429, "rate_limited"},
+		{"internal", errors.New(secret), 500, "internal_error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, log := serve(t, &fakeAuth{login: func(context.Context, domain.Credentials, string) (domain.TokenPair, error) {
+				return domain.TokenPair{}, tc.err
+			}}, nil)
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("POST", "/login/", strings.NewReader(`{"username":"a","password":"b"}`))
+			req.Header.Set("Content-Type", "application/json")
+			h.ServeHTTP(rec, req)
+			assert.Equal(t, tc.status, rec.Code)
+			assert.Contains(t, rec.Body.String(), `"error":"`+tc.code+`"`)
+			assert.NotContains(t, rec.Body.String(), "hunter2", "no internals in the body")
+			if tc.code == "rate_limited" {
+				assert.Equal(t, "2", rec.Header().Get("Retry-After"), "rounded up to whole seconds")
+			}
+			if tc.status == 500 {
+				assert.Contains(t, log.all(), "error request failed")
+				assert.Contains(t, log.all(), "hunter2", "internal errors are logged for the operator")
+			} else {
+				assert.NotContains(t, log.all(), "error request failed", "only internal errors are logged at error level")
+			}
+		})
+	}
+}
+
+func TestPanicBecomesInternalError(t *testing.T) {
+	h, log := serve(t, &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
+		panic("boom")
+	}}, nil)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/protected/", nil)
+	req.Header.Set("Authorization", "Bearer x.y.z")
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, 500, rec.Code)
+	assert.JSONEq(t, `{"error":"internal_error","message":"서버 내부 오류가 발생했습니다."}`, rec.Body.String())
+	assert.Contains(t, log.all(), "boom")
+	assert.NotContains(t, log.all(), "x.y.z", "the token is never logged")
+}
+
+func TestReadyz(t *testing.T) {
+	down := errors.New("store down")
+	var err error
+	h, _ := serve(t, &fakeAuth{}, func(context.Context) error { return err })
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	assert.Equal(t, 200, rec.Code)
+	err = down
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	assert.Equal(t, 503, rec.Code)
+	assert.Contains(t, rec.Body.String(), `"unavailable"`)
+}
+
+// TestAccessLogNeverHoldsSecrets sends credentials and tokens every way a
+// client can and checks that the log has the request's shape and none of
+// its secrets.
+func TestAccessLogNeverHoldsSecrets(t *testing.T) {
+	h, log := serve(t, &fakeAuth{
+		login: func(context.Context, domain.Credentials, string) (domain.TokenPair, error) {
+			return domain.TokenPair{Access: "ACCESS-SECRET", Refresh: "REFRESH-SECRET", UserID: "2"}, nil
+		},
+		refresh: func(context.Context, string) (domain.TokenPair, error) {
+			return domain.TokenPair{}, domain.ErrRefreshReused
+		},
+		authenticate: func(context.Context, string) (domain.Principal, error) {
+			return domain.Principal{UserID: "2", Username: "minsu"}, nil
+		},
+	}, nil)
+	send := func(method, path, body string, headers ...string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		for _, hd := range headers {
+			k, v, _ := strings.Cut(hd, ": ")
+			req.Header.Set(k, v)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	send("POST", "/login/", `{"username":"minsu","password":"PASSWORD-SECRET"}`, "Content-Type: application/json")
+	send("POST", "/refresh/", `{"refresh":"BODY-TOKEN-SECRET"}`, "Content-Type: application/json")
+	send("POST", "/refresh/", "", "Authorization: Bearer HEADER-TOKEN-SECRET")
+	send("GET", "/protected/?token=QUERY-SECRET", "", "Authorization: Bearer PROTECTED-TOKEN-SECRET")
+	out := log.all()
+	for _, secret := range []string{"SECRET", "Authorization", "Bearer"} {
+		assert.NotContains(t, out, secret)
+	}
+	assert.Contains(t, out, "route /login")
+	assert.Contains(t, out, "route /protected")
+	assert.Contains(t, out, "user_id 2")
+	assert.Contains(t, out, "status 401")
+	assert.Contains(t, out, "request_id")
+}
+
+func TestPrefersEnglish(t *testing.T) {
+	for header, want := range map[string]bool{
+		"":                         false,
+		"en":                       true,
+		"EN-gb":                    true,
+		"ko":                       false,
+		"ko, en":                   false,
+		"en, ko":                   true,
+		"ko;q=0.8, en;q=0.9":       true,
+		"ko;q=0.9, en;q=0.9":       false,
+		"en;q=0":                   false,
+		"en;q=abc":                 false,
+		"fr, de":                   false,
+		"fr;q=1, en;q=0.1":         true,
+		"*":                        false,
+		" en-US ; q=0.7 , ko;q=.5": true,
+	} {
+		assert.Equal(t, want, prefersEnglish(header), "%q", header)
+	}
+}
