@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/domain"
+	"github.com/stretchr/testify/require"
+)
+
+// benchApp wires authd as production does, on a frozen clock, logging to
+// nowhere.
+func benchApp(b *testing.B) (*application, *clock.Frozen) {
+	b.Helper()
+	cfg, err := loadConfig(nil, func(string) string { return "" }, io.Discard)
+	require.NoError(b, err)
+	clk := clock.NewFrozen(T)
+	a, err := build(cfg, clk, io.Discard)
+	require.NoError(b, err)
+	return a, clk
+}
+
+// BenchmarkRefresh is one full rotation through the use case: verify the
+// refresh token, compare-and-rotate in the memory store, sign a new pair.
+func BenchmarkRefresh(b *testing.B) {
+	a, _ := benchApp(b)
+	ctx := context.Background()
+	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		pair, err = a.service.Refresh(ctx, pair.Refresh)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "refreshes/s")
+}
+
+// BenchmarkAuthenticate is the access path: verify an access token and check
+// the revocation list.
+func BenchmarkAuthenticate(b *testing.B) {
+	a, _ := benchApp(b)
+	ctx := context.Background()
+	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.service.Authenticate(ctx, pair.Access); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHTTP measures each endpoint's handler through httptest, without
+// a network.
+func BenchmarkHTTP(b *testing.B) {
+	a, _ := benchApp(b)
+	ctx := context.Background()
+	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+	require.NoError(b, err)
+	b.Run("unprotected", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			a.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/unprotected/", nil))
+		}
+	})
+	b.Run("protected", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("GET", "/protected/", nil)
+			req.Header.Set("Authorization", "Bearer "+pair.Access)
+			a.handler.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				b.Fatal(rec.Code)
+			}
+		}
+	})
+	b.Run("refresh", func(b *testing.B) {
+		b.ReportAllocs()
+		refresh := pair.Refresh
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("POST", "/refresh/", nil)
+			req.Header.Set("Authorization", "Bearer "+refresh)
+			a.handler.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				b.Fatal(rec.Code, rec.Body.String())
+			}
+			body := rec.Body.String()
+			i := strings.Index(body, `"refresh":"`) + len(`"refresh":"`)
+			refresh = body[i : i+strings.IndexByte(body[i:], '"')]
+		}
+	})
+	b.Run("login", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("POST", "/login/", strings.NewReader(`{"username":"minsu","password":"1229"}`))
+			req.Header.Set("Content-Type", "application/json")
+			a.handler.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				b.Fatal(rec.Code)
+			}
+		}
+	})
+}
