@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -261,4 +262,24 @@ func TestStayLoggedIn(t *testing.T) {
 		}
 	}
 	assert.InDelta(t, 20, refreshes, 1)
+}
+
+// TestPurgeLoopBoundsMemory runs the purge loop as run does and checks that
+// ended and revoked sessions leave the store once none of their tokens can
+// be accepted, while live ones stay.
+func TestPurgeLoopBoundsMemory(t *testing.T) {
+	e := newEnv(t)
+	e.login("minsu", "1229")
+	gone := e.login("chulsu", "1234")
+	require.Equal(t, 204, e.do("POST", "/logout/", "", bearer(gone.refresh)).status)
+	e.clock.Advance(4 * time.Minute)
+	live := e.login("satangsusu", "4321")
+	require.Equal(t, 3, e.app.sessions.Len())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.app.purgeLoop(ctx, time.Millisecond)
+	e.clock.Advance(time.Minute + time.Second) // the first two are past PurgeAt
+	require.Eventually(t, func() bool { return e.app.sessions.Len() == 1 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, 200, e.refresh(live.refresh).status)
 }

@@ -24,9 +24,10 @@ const maxHashWait = 2 * time.Second
 
 // application is the wired service.
 type application struct {
-	handler http.Handler
-	service *app.Service
-	log     *zaplog.Logger
+	handler  http.Handler
+	service  *app.Service
+	sessions *memory.Sessions
+	log      *zaplog.Logger
 }
 
 // build wires the adapters to the use cases. The clock is a parameter so
@@ -44,10 +45,11 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	if err != nil {
 		return nil, err
 	}
+	sessions := memory.NewSessions()
 	svc, err := app.New(app.Deps{
 		Clock:    clk,
 		Users:    users,
-		Sessions: memory.NewSessions(),
+		Sessions: sessions,
 		Issuer:   jwx.NewIssuer(keys),
 		Verifier: jwx.NewVerifier(keys, cfg.Policy),
 		Hasher:   argon2.New(argon2.OWASP(), 0, maxHashWait),
@@ -66,7 +68,7 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &application{handler: h, service: svc, log: log}, nil
+	return &application{handler: h, service: svc, sessions: sessions, log: log}, nil
 }
 
 // signingKeys returns the keys of the configured algorithm.
