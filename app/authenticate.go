@@ -7,8 +7,9 @@ import (
 )
 
 // Authenticate checks an access token without reading any store: the
-// signature and claims through the verifier, and the session against the
-// in-process list of revoked sessions. It returns domain.ErrTokenMissing for
+// signature and claims through the verifier (or the cache of tokens that
+// already passed it, re-checked against the policy at now), and the session
+// against the in-process list of revoked sessions. It returns domain.ErrTokenMissing for
 // an empty token, the verifier's token errors, and domain.ErrSessionRevoked
 // when the token's session was revoked.
 func (s *Service) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
@@ -16,7 +17,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.Princi
 		return domain.Principal{}, domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
-	c, err := s.verifier.Verify(ctx, token, domain.Access, now)
+	c, err := s.verifyAccess(token, now, func() (domain.Claims, error) {
+		return s.verifier.Verify(ctx, token, domain.Access, now)
+	})
 	if err != nil {
 		return domain.Principal{}, err
 	}

@@ -20,6 +20,9 @@ type Deps struct {
 	Hasher   ports.PasswordHasher
 	IDs      ports.IDGenerator
 	Policy   domain.Policy
+	// TokenCacheSize is how many verified access tokens to remember; 0
+	// turns the cache off. DefaultTokenCacheSize suits most services.
+	TokenCacheSize int
 }
 
 // Service runs the use cases. It is safe for concurrent use.
@@ -33,6 +36,7 @@ type Service struct {
 	ids      ports.IDGenerator
 	policy   domain.Policy
 	revoked  *revocationList
+	cache    *tokenCache // nil when off
 }
 
 // New returns a Service, or an error when a dependency is missing or the
@@ -48,7 +52,7 @@ func New(d Deps) (*Service, error) {
 	return &Service{
 		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
 		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, policy: d.Policy,
-		revoked: newRevocationList(),
+		revoked: newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
 }
 

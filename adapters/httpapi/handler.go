@@ -19,6 +19,9 @@ type Deps struct {
 	// DevClock, when set, is served at /dev/clock/; when nil that path is
 	// 404, as CONTRACT §2 requires.
 	DevClock ports.DevClock
+	// JWKS is the JWK Set of the public verification keys, served at
+	// /.well-known/jwks.json. Nil serves an empty set.
+	JWKS []byte
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

@@ -30,6 +30,21 @@ func handleReady(ready func(context.Context) error) http.Handler {
 	})
 }
 
+// handleJWKS serves GET /.well-known/jwks.json: the public keys other
+// services verify access tokens with (RFC 7517), cacheable for five minutes,
+// which is also how long a retired key should stay published.
+func handleJWKS(jwks []byte) http.Handler {
+	if jwks == nil {
+		jwks = []byte(`{"keys":[]}`)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(jwks)
+	})
+}
+
 type devClockState struct {
 	Now    string `json:"now"`
 	Frozen bool   `json:"frozen"`

@@ -36,7 +36,7 @@ func setup(t *testing.T) (*jwx.Keys, ed25519.PrivateKey, *jwx.Issuer, *jwx.Verif
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(nil)
 	require.NoError(t, err)
-	keys, err := jwx.EdDSA(priv)
+	keys, err := jwx.FromPrivateKey(priv, jwx.EdDSA)
 	require.NoError(t, err)
 	return keys, priv, jwx.NewIssuer(keys), jwx.NewVerifier(keys, domain.DefaultPolicy())
 }
@@ -189,9 +189,9 @@ func TestVerifyRejects(t *testing.T) {
 }
 
 func TestHS256(t *testing.T) {
-	_, err := jwx.HS256([]byte("short"))
+	_, err := jwx.HMAC([]byte("short"))
 	assert.Error(t, err)
-	keys, err := jwx.HS256([]byte(strings.Repeat("k", 32)))
+	keys, err := jwx.HMAC([]byte(strings.Repeat("k", 32)))
 	require.NoError(t, err)
 	tok, err := jwx.NewIssuer(keys).Issue(context.Background(), claims(domain.Access))
 	require.NoError(t, err)

@@ -1,104 +1,97 @@
 package jwx
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/authd/authd/domain"
-	"github.com/lestrrat-go/jwx/v3/jws"
-	"github.com/lestrrat-go/jwx/v3/jwt"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // MaxTokenSize is the largest token Verify looks at; larger ones are
-// rejected before any parsing.
+// rejected before any decoding.
 const MaxTokenSize = 8 << 10
 
 // Verifier checks tokens against Keys and a domain.Policy. It is safe for
 // concurrent use.
+//
+// It reads the compact serialization itself, strictly, and leaves only the
+// signature arithmetic to jwx (jws/jwsbb): a general JWT parser accepts
+// things authd never issues (numeric dates as strings or fractions, null
+// string claims, several audiences, the JSON serialization) and costs more
+// than the signature check it guards. Time is judged by the domain policy at
+// the instant the caller read from its clock. See docs/adr/0002.
 type Verifier struct {
 	keys   *Keys
 	policy domain.Policy
-	opts   map[domain.TokenKind][]jwt.ParseOption // built once; Verify only appends the clock
 }
 
 // NewVerifier returns a verifier that accepts tokens signed by any of keys'
-// keys with that key's algorithm, and validates them with the policy.
+// keys with that key's own algorithm, and validates them with the policy.
 func NewVerifier(keys *Keys, p domain.Policy) *Verifier {
-	v := &Verifier{keys: keys, policy: p, opts: make(map[domain.TokenKind][]jwt.ParseOption, 2)}
-	for _, kind := range []domain.TokenKind{domain.Access, domain.Refresh} {
-		v.opts[kind] = []jwt.ParseOption{
-			jwt.WithKeyProvider(v.keyProvider(kind)),
-			jwt.WithValidate(true),
-			jwt.WithStrictStringClaims(true),
-			jwt.WithIssuer(p.Issuer),
-			jwt.WithAudience(p.Audience),
-			jwt.WithAcceptableSkew(p.Leeway),
-			jwt.WithRequiredClaim(jwt.ExpirationKey),
-			jwt.WithRequiredClaim(jwt.IssuedAtKey),
-			jwt.WithRequiredClaim(jwt.NotBeforeKey),
-			jwt.WithRequiredClaim(jwt.SubjectKey),
-			jwt.WithRequiredClaim(jwt.JwtIDKey),
-			jwt.WithRequiredClaim(claimSession),
-			jwt.WithRequiredClaim(claimType),
-		}
-	}
-	return v
+	return &Verifier{keys: keys, policy: p}
 }
 
-var errKeyRejected = errors.New("no configured key for this header")
-
-// keyProvider hands jwx the one configured key named by the header's kid, and
-// only when the header's alg is that key's algorithm and its typ is the
-// kind's. Nothing else in the header can bring a key in.
-func (v *Verifier) keyProvider(kind domain.TokenKind) jws.KeyProviderFunc {
-	want := kind.Typ()
-	return func(_ context.Context, sink jws.KeySink, sig *jws.Signature, msg *jws.Message) error {
-		h := sig.ProtectedHeaders()
-		if typ, _ := h.Type(); typ != want {
-			return errKeyRejected
-		}
-		if crit, ok := h.Critical(); ok || len(crit) > 0 {
-			return errKeyRejected
-		}
-		kid, _ := h.KeyID()
-		k, ok := v.keys.byKID[kid]
-		if !ok {
-			return errKeyRejected
-		}
-		if alg, ok := h.Algorithm(); !ok || alg != k.alg {
-			return errKeyRejected
-		}
-		if err := checkNumericDates(msg.Payload()); err != nil {
-			return err
-		}
-		sink.Key(k.alg, k.verify)
-		return nil
-	}
+// verifyHeader is the protected header as read for verification. Fields
+// authd does not use (jwk, jku, x5u, x5c, …) are ignored: no key ever comes
+// from the token itself.
+type verifyHeader struct {
+	Alg  *string         `json:"alg"`
+	Kid  *string         `json:"kid"`
+	Typ  *string         `json:"typ"`
+	Crit json.RawMessage `json:"crit"`
+	B64  json.RawMessage `json:"b64"`
 }
-
-// fixedClock is a jwt.Clock standing at one instant.
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // Verify checks the token and returns its claims; see ports.TokenVerifier.
+// The order is: shape and size, header, key by kid with its own algorithm,
+// signature, claims with strict types, then the policy at now.
 func (v *Verifier) Verify(_ context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error) {
 	if err := checkCompact(token); err != nil {
 		return domain.Claims{}, err
 	}
-	base := v.opts[kind]
-	opts := append(base[:len(base):len(base)], jwt.WithClock(fixedClock(now)))
-	tok, err := jwt.ParseString(token, opts...)
+	dot1 := strings.IndexByte(token, '.')
+	dot2 := dot1 + 1 + strings.IndexByte(token[dot1+1:], '.')
+
+	hdrJSON, err := decodeSegment(token[:dot1])
 	if err != nil {
-		if errors.Is(err, jwt.TokenExpiredError()) {
-			return domain.Claims{}, &domain.TokenError{Err: domain.ErrTokenExpired, Reason: "exp"}
-		}
-		return domain.Claims{}, domain.InvalidToken("jwt: " + err.Error())
+		return domain.Claims{}, err
 	}
-	c, err := v.claims(tok)
+	var h verifyHeader
+	if err := decodeObject(hdrJSON, &h); err != nil {
+		return domain.Claims{}, domain.InvalidToken("header: " + err.Error())
+	}
+	switch {
+	case h.Crit != nil || h.B64 != nil:
+		return domain.Claims{}, domain.InvalidToken("header: crit or b64 is not supported")
+	case h.Typ == nil || *h.Typ != kind.Typ():
+		return domain.Claims{}, domain.InvalidToken("header: typ")
+	case h.Kid == nil || h.Alg == nil:
+		return domain.Claims{}, domain.InvalidToken("header: kid and alg are required")
+	}
+	k, ok := v.keys.byKID[*h.Kid]
+	if !ok || *h.Alg != k.alg {
+		return domain.Claims{}, domain.InvalidToken("header: no such key for this algorithm")
+	}
+
+	sig, err := decodeSegment(token[dot2+1:])
+	if err != nil {
+		return domain.Claims{}, err
+	}
+	if err := jwsbb.Verify(k.verify, k.alg, []byte(token[:dot2]), sig); err != nil {
+		return domain.Claims{}, domain.InvalidToken("signature")
+	}
+
+	body, err := decodeSegment(token[dot1+1 : dot2])
+	if err != nil {
+		return domain.Claims{}, err
+	}
+	c, err := decodeClaims(body)
 	if err != nil {
 		return domain.Claims{}, err
 	}
@@ -108,20 +101,97 @@ func (v *Verifier) Verify(_ context.Context, token string, kind domain.TokenKind
 	return c, nil
 }
 
-// claims converts a verified jwt.Token into domain claims, insisting on
-// string types for the private claims.
-func (v *Verifier) claims(tok jwt.Token) (domain.Claims, error) {
+// decodeSegment decodes one base64url segment strictly (no padding, no
+// stray bits) and requires its bytes to be UTF-8 where they are JSON.
+func decodeSegment(seg string) ([]byte, error) {
+	b, err := b64.Strict().DecodeString(seg)
+	if err != nil {
+		return nil, domain.InvalidToken("base64url")
+	}
+	return b, nil
+}
+
+// decodeObject decodes a JSON object into dst; anything but one UTF-8 JSON
+// object is an error.
+func decodeObject(data []byte, dst any) error {
+	if !utf8.Valid(data) {
+		return errString("not UTF-8")
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return errString("not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(dst); err != nil {
+		return errString("not valid JSON of the expected types")
+	}
+	if dec.More() {
+		return errString("data after the JSON object")
+	}
+	return nil
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+// rawClaims keeps each claim raw, so its JSON type can be checked.
+type rawClaims struct {
+	Iss, Sub, Aud, Exp, Nbf, Iat, Jti, Sid json.RawMessage
+	Username                               json.RawMessage `json:"preferred_username"`
+	Type                                   json.RawMessage `json:"type"`
+}
+
+// decodeClaims reads the payload with the types authd issues: strings for
+// iss, sub, jti, sid, type and preferred_username, a string or one-element
+// array for aud, and non-negative integers of at most 10 digits for exp,
+// nbf and iat. Anything else, null included, is invalid.
+func decodeClaims(body []byte) (domain.Claims, error) {
+	var r rawClaims
+	if err := decodeObject(body, &r); err != nil {
+		return domain.Claims{}, domain.InvalidToken("payload: " + err.Error())
+	}
 	var c domain.Claims
 	var typ string
-	for name, dst := range map[string]*string{claimSession: &c.SessionID, claimType: &typ} {
-		if err := tok.Get(name, dst); err != nil {
-			return c, domain.InvalidToken(name)
+	for _, f := range []struct {
+		name     string
+		raw      json.RawMessage
+		dst      *string
+		optional bool
+	}{
+		{"iss", r.Iss, &c.Issuer, false}, {"sub", r.Sub, &c.Subject, false}, {"jti", r.Jti, &c.ID, false},
+		{"sid", r.Sid, &c.SessionID, false}, {"type", r.Type, &typ, false},
+		{"preferred_username", r.Username, &c.Username, true},
+	} {
+		if f.raw == nil && f.optional {
+			continue
+		}
+		if !isString(f.raw) || json.Unmarshal(f.raw, f.dst) != nil {
+			return domain.Claims{}, domain.InvalidToken(f.name + " must be a string")
 		}
 	}
-	if tok.Has(claimUsername) {
-		if err := tok.Get(claimUsername, &c.Username); err != nil {
-			return c, domain.InvalidToken(claimUsername)
+	switch {
+	case isString(r.Aud):
+		_ = json.Unmarshal(r.Aud, &c.Audience)
+	case len(r.Aud) > 0 && r.Aud[0] == '[':
+		var aud []string
+		if json.Unmarshal(r.Aud, &aud) != nil || len(aud) != 1 {
+			return domain.Claims{}, domain.InvalidToken("aud must be one string")
 		}
+		c.Audience = aud[0]
+	default:
+		return domain.Claims{}, domain.InvalidToken("aud must be a string")
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *time.Time
+	}{{"exp", r.Exp, &c.ExpiresAt}, {"nbf", r.Nbf, &c.NotBefore}, {"iat", r.Iat, &c.IssuedAt}} {
+		secs, ok := numericDate(f.raw)
+		if !ok {
+			return domain.Claims{}, domain.InvalidToken(f.name + " must be an integer NumericDate")
+		}
+		*f.dst = time.Unix(secs, 0).UTC()
 	}
 	switch typ {
 	case domain.Access.String():
@@ -129,54 +199,33 @@ func (v *Verifier) claims(tok jwt.Token) (domain.Claims, error) {
 	case domain.Refresh.String():
 		c.Kind = domain.Refresh
 	default:
-		return c, domain.InvalidToken("type")
+		return domain.Claims{}, domain.InvalidToken("type")
 	}
-	c.Issuer, _ = tok.Issuer()
-	c.Subject, _ = tok.Subject()
-	c.ID, _ = tok.JwtID()
-	if aud, _ := tok.Audience(); len(aud) == 1 {
-		c.Audience = aud[0]
-	}
-	c.IssuedAt, _ = tok.IssuedAt()
-	c.NotBefore, _ = tok.NotBefore()
-	c.ExpiresAt, _ = tok.Expiration()
-	c.IssuedAt, c.NotBefore, c.ExpiresAt = c.IssuedAt.UTC(), c.NotBefore.UTC(), c.ExpiresAt.UTC()
 	return c, nil
 }
 
-// numericDates are the time claims, kept raw so their JSON type is visible.
-type numericDates struct {
-	Exp, Iat, Nbf json.RawMessage
+func isString(raw json.RawMessage) bool { return len(raw) >= 2 && raw[0] == '"' }
+
+// numericDate parses a NumericDate as authd writes it: a JSON integer of 1
+// to 10 digits without a sign, exponent, fraction or leading zero (so at
+// most the year 2286).
+func numericDate(raw json.RawMessage) (int64, bool) {
+	if len(raw) == 0 || len(raw) > 10 || (raw[0] == '0' && len(raw) > 1) {
+		return 0, false
+	}
+	var n int64
+	for _, ch := range raw {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(ch-'0')
+	}
+	return n, true
 }
 
-// checkNumericDates insists that exp, iat and nbf, where present, are
-// non-negative integers of at most 10 digits (seconds before the year 2286).
-// jwx would read "1700000000", 1700000000.5 or an RFC 3339 string as a date;
-// authd never issues those, so a token that carries one is not its own.
-func checkNumericDates(payload []byte) error {
-	var d numericDates
-	if err := json.Unmarshal(payload, &d); err != nil {
-		return domain.InvalidToken("payload is not a JSON object")
-	}
-	for _, raw := range []json.RawMessage{d.Exp, d.Iat, d.Nbf} {
-		if raw == nil {
-			continue
-		}
-		if len(raw) == 0 || len(raw) > 10 {
-			return domain.InvalidToken("numeric date")
-		}
-		for _, c := range raw {
-			if c < '0' || c > '9' {
-				return domain.InvalidToken("numeric date")
-			}
-		}
-	}
-	return nil
-}
-
-// checkCompact accepts only the JWS compact serialization with unpadded
-// base64url segments, so the JSON serialization and lenient encodings never
-// reach the parser.
+// checkCompact accepts only the JWS compact serialization: three non-empty
+// segments of base64url characters, no padding, no whitespace, at most
+// MaxTokenSize bytes.
 func checkCompact(token string) error {
 	if len(token) > MaxTokenSize {
 		return domain.InvalidToken("too large")
@@ -190,10 +239,13 @@ func checkCompact(token string) error {
 			return domain.InvalidToken("not base64url")
 		}
 	}
-	for _, seg := range strings.Split(token, ".") {
-		if len(seg) == 0 || len(seg)%4 == 1 {
-			return domain.InvalidToken("empty or truncated segment")
-		}
+	if token[0] == '.' || token[len(token)-1] == '.' || strings.Contains(token, "..") {
+		return domain.InvalidToken("empty segment")
 	}
 	return nil
+}
+
+func sha256Sum(b []byte) []byte {
+	sum := sha256.Sum256(b)
+	return sum[:]
 }

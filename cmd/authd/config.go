@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authd/authd/adapters/jwx"
 	"github.com/authd/authd/domain"
 )
 
@@ -18,6 +19,8 @@ type config struct {
 	Policy          domain.Policy
 	JWTAlg          string
 	JWTSecret       string
+	JWTKeysFile     string
+	TokenCacheSize  int
 	Store           string
 	LogLevel        string
 	LogFormat       string
@@ -80,8 +83,17 @@ var settings = []setting{
 	{"AUTH_LEEWAY", "0s", "clock skew tolerated on nbf and exp", durationInto(func(c *config) *time.Duration { return &c.Policy.Leeway })},
 	{"AUTH_ISSUER", "authd", "iss claim", stringInto(func(c *config) *string { return &c.Policy.Issuer })},
 	{"AUTH_AUDIENCE", "authd", "aud claim", stringInto(func(c *config) *string { return &c.Policy.Audience })},
-	{"AUTH_JWT_ALG", "EdDSA", "signing algorithm: EdDSA or HS256", stringInto(func(c *config) *string { return &c.JWTAlg }, "EdDSA", "HS256")},
+	{"AUTH_JWT_ALG", "EdDSA", "signing algorithm: EdDSA, ES256, RS256 or HS256", stringInto(func(c *config) *string { return &c.JWTAlg }, jwx.Algorithms...)},
+	{"AUTH_JWT_KEYS_FILE", "", "JWK Set of private keys: the first signs, the others only verify (unset: a fresh key per start)", stringInto(func(c *config) *string { return &c.JWTKeysFile })},
 	{"AUTH_JWT_SECRET", "", "HS256 secret, at least 32 bytes", stringInto(func(c *config) *string { return &c.JWTSecret })},
+	{"AUTH_TOKEN_CACHE_SIZE", "10000", "verified access tokens to cache; 0 turns the cache off", func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a whole number of at least 0", v)
+		}
+		c.TokenCacheSize = n
+		return nil
+	}},
 	{"AUTH_STORE", "memory", "session and user store", stringInto(func(c *config) *string { return &c.Store }, "memory")},
 	{"AUTH_LOG_LEVEL", "info", "debug, info, warn or error", stringInto(func(c *config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 	{"AUTH_LOG_FORMAT", "json", "json or console", stringInto(func(c *config) *string { return &c.LogFormat }, "json", "console")},
@@ -151,10 +163,10 @@ func (c config) check() error {
 		return errors.New("AUTH_ISSUER: must not be empty")
 	case c.Policy.Audience == "":
 		return errors.New("AUTH_AUDIENCE: must not be empty")
-	case c.JWTAlg == "HS256" && len(c.JWTSecret) < 32:
-		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least 32 bytes, got %d", len(c.JWTSecret))
-	case c.JWTAlg != "HS256" && c.JWTSecret != "":
-		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256")
+	case c.JWTAlg == jwx.HS256 && c.JWTKeysFile == "" && len(c.JWTSecret) < jwx.MinHMACSecret:
+		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))
+	case c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""):
+		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256 and no AUTH_JWT_KEYS_FILE")
 	case c.ShutdownTimeout <= 0:
 		return errors.New("AUTH_SHUTDOWN_TIMEOUT: must be positive")
 	}

@@ -27,9 +27,13 @@ const (
 )
 
 // run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
-// within AUTH_SHUTDOWN_TIMEOUT. Everything it needs comes in through its
+// within AUTH_SHUTDOWN_TIMEOUT; with "keygen" as first argument it prints a
+// new private JWK Set instead. Everything it needs comes in through its
 // parameters, so tests run it like a process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "keygen" {
+		return keygen(args[1:], stdout, stderr)
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 

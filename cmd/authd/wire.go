@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/authd/authd/adapters/argon2"
@@ -55,11 +56,17 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		Hasher:   argon2.New(argon2.OWASP(), 0, maxHashWait),
 		IDs:      random.IDs{},
 		Policy:   cfg.Policy,
+
+		TokenCacheSize: cfg.TokenCacheSize,
 	})
 	if err != nil {
 		return nil, err
 	}
-	deps := httpapi.Deps{Auth: svc, Logger: log, Stopwatch: clock.Stopwatch{}}
+	jwks, err := keys.PublicJWKS()
+	if err != nil {
+		return nil, err
+	}
+	deps := httpapi.Deps{Auth: svc, Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")
@@ -71,22 +78,34 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	return &application{handler: h, service: svc, sessions: sessions, log: log}, nil
 }
 
-// signingKeys returns the keys of the configured algorithm.
+// signingKeys returns the keys of the configured algorithm: from the keys
+// file, from the HS256 secret, or freshly generated.
 func signingKeys(cfg config, log ports.Logger) (*jwx.Keys, error) {
-	switch cfg.JWTAlg {
-	case "HS256":
-		k, err := jwx.HS256([]byte(cfg.JWTSecret))
+	switch {
+	case cfg.JWTKeysFile != "":
+		data, err := os.ReadFile(cfg.JWTKeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_JWT_KEYS_FILE: %w", err)
+		}
+		k, err := jwx.ParseKeySet(data, cfg.JWTAlg)
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_JWT_KEYS_FILE: %w", err)
+		}
+		log.Info("signing keys loaded", ports.F("alg", k.Algorithm()), ports.F("signer", k.SignerKID()), ports.F("kids", k.KIDs()))
+		return k, nil
+	case cfg.JWTAlg == jwx.HS256:
+		k, err := jwx.HMAC([]byte(cfg.JWTSecret))
 		if err != nil {
 			return nil, fmt.Errorf("AUTH_JWT_SECRET: %w", err)
 		}
 		return k, nil
 	default:
-		k, err := jwx.GenerateEdDSA()
+		k, err := jwx.Generate(cfg.JWTAlg)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("AUTH_JWT_ALG: %w", err)
 		}
-		log.Warn("no AUTH_JWT_KEYS_FILE: signing with a fresh EdDSA key; tokens die with this process, and several instances cannot share them",
-			ports.F("kid", k.SignerKID()))
+		log.Warn("no AUTH_JWT_KEYS_FILE: signing with a fresh key; tokens die with this process, and several instances need a shared keys file (authd keygen)",
+			ports.F("alg", k.Algorithm()), ports.F("kid", k.SignerKID()))
 		return k, nil
 	}
 }

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/adapters/random"
+)
+
+// keygen prints a new private JWK Set with one key, for
+// AUTH_JWT_KEYS_FILE: `authd keygen --alg EdDSA > keys.json`. To rotate,
+// put the new key first and keep the old one after it until every token it
+// signed has expired.
+func keygen(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("authd keygen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	alg := fs.String("alg", jwx.EdDSA, "algorithm: EdDSA, ES256, RS256 or HS256")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("keygen: unexpected argument %q", fs.Arg(0))
+	}
+	var keys *jwx.Keys
+	var err error
+	if *alg == jwx.HS256 {
+		keys, err = jwx.GenerateHMAC(random.IDs{}.NewID())
+	} else {
+		keys, err = jwx.Generate(*alg)
+	}
+	if err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	out, err := keys.PrivateJWKS()
+	if err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	return err
+}
