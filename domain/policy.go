@@ -100,6 +100,8 @@ func (p Policy) Validate(c Claims, want TokenKind, now time.Time) error {
 		return InvalidToken("missing claim")
 	case c.ExpiresAt.IsZero() || c.IssuedAt.IsZero() || c.NotBefore.IsZero():
 		return InvalidToken("missing time claim")
+	case !c.NotBefore.Equal(c.IssuedAt):
+		return InvalidToken("nbf differs from iat")
 	case c.ExpiresAt.Sub(c.IssuedAt) > p.TTL(want) || c.ExpiresAt.Before(c.IssuedAt):
 		return InvalidToken("lifetime")
 	case now.Before(c.NotBefore.Add(-p.Leeway)) || now.Before(c.IssuedAt.Add(-p.Leeway)):
