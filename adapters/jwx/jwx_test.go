@@ -32,7 +32,7 @@ func claims(kind domain.TokenKind) domain.Claims {
 	return p.NewClaims(kind, s, 1, t0)
 }
 
-func setup(t *testing.T) (*jwx.Keys, ed25519.PrivateKey, *jwx.Issuer, *jwx.Verifier) {
+func setup(t testing.TB) (*jwx.Keys, ed25519.PrivateKey, *jwx.Issuer, *jwx.Verifier) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(nil)
 	require.NoError(t, err)

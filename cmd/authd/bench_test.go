@@ -14,11 +14,14 @@ import (
 )
 
 // benchApp wires authd as production does, on a frozen clock, logging to
-// nowhere.
-func benchApp(b *testing.B) (*application, *clock.Frozen) {
+// nowhere; options change the configuration.
+func benchApp(b *testing.B, options ...func(*config)) (*application, *clock.Frozen) {
 	b.Helper()
 	cfg, err := loadConfig(nil, func(string) string { return "" }, io.Discard)
 	require.NoError(b, err)
+	for _, o := range options {
+		o(&cfg)
+	}
 	clk := clock.NewFrozen(T)
 	a, err := build(cfg, clk, io.Discard)
 	require.NoError(b, err)
@@ -44,16 +47,32 @@ func BenchmarkRefresh(b *testing.B) {
 }
 
 // BenchmarkAuthenticate is the access path: verify an access token and check
-// the revocation list.
+// the revocation list, with the verified-token cache (a hit) and without it
+// (a full verification every time), for each algorithm.
 func BenchmarkAuthenticate(b *testing.B) {
-	a, _ := benchApp(b)
-	ctx := context.Background()
-	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
-	require.NoError(b, err)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := a.service.Authenticate(ctx, pair.Access); err != nil {
-			b.Fatal(err)
+	for _, alg := range []string{"EdDSA", "ES256", "RS256", "HS256"} {
+		for _, size := range []int{0, 10_000} {
+			name := alg + "/uncached"
+			if size > 0 {
+				name = alg + "/cached"
+			}
+			b.Run(name, func(b *testing.B) {
+				a, _ := benchApp(b, func(c *config) {
+					c.JWTAlg, c.TokenCacheSize = alg, size
+					if alg == "HS256" {
+						c.JWTSecret = strings.Repeat("s", 32)
+					}
+				})
+				ctx := context.Background()
+				pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+				require.NoError(b, err)
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := a.service.Authenticate(ctx, pair.Access); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }
