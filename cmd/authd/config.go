@@ -21,6 +21,7 @@ type config struct {
 	JWTSecret       string
 	JWTKeysFile     string
 	TokenCacheSize  int
+	HashQueueWait   time.Duration
 	Store           string
 	LogLevel        string
 	LogFormat       string
@@ -94,6 +95,7 @@ var settings = []setting{
 		c.TokenCacheSize = n
 		return nil
 	}},
+	{"AUTH_HASH_QUEUE_WAIT", "0s", "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)", durationInto(func(c *config) *time.Duration { return &c.HashQueueWait })},
 	{"AUTH_STORE", "memory", "session and user store", stringInto(func(c *config) *string { return &c.Store }, "memory")},
 	{"AUTH_LOG_LEVEL", "info", "debug, info, warn or error", stringInto(func(c *config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 	{"AUTH_LOG_FORMAT", "json", "json or console", stringInto(func(c *config) *string { return &c.LogFormat }, "json", "console")},
@@ -167,6 +169,8 @@ func (c config) check() error {
 		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))
 	case c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""):
 		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256 and no AUTH_JWT_KEYS_FILE")
+	case c.HashQueueWait < 0:
+		return errors.New("AUTH_HASH_QUEUE_WAIT: must not be negative")
 	case c.ShutdownTimeout <= 0:
 		return errors.New("AUTH_SHUTDOWN_TIMEOUT: must be positive")
 	}

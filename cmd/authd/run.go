@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -41,6 +43,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(getenv)
 	var clk ports.Clock = clock.System{}
 	if cfg.DevClock {
 		clk = clock.NewDev()
@@ -83,6 +86,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	a.log.Info("authd stopped")
 	return nil
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit so that the
+// process stays within 64 MiB plus 19 MiB per concurrent argon2id hash,
+// unless GOMEMLIMIT is set. Each hash allocates 19 MiB that is garbage a
+// moment later; without a limit the heap grows to twice its peak before the
+// collector runs, and the process's RSS with it. The limit only makes the
+// collector run sooner; it never fails an allocation.
+func setMemoryLimit(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(memoryLimit(runtime.GOMAXPROCS(0)))
+}
+
+// memoryLimit is the soft limit of the Go runtime for a process that hashes
+// concurrency passwords at once: the RSS budget less 16 MiB for what the
+// runtime does not count (the binary's mapped code, thread stacks).
+func memoryLimit(concurrency int) int64 {
+	return (64 - 16 + 19*int64(concurrency)) << 20
 }
 
 func logAddr(a net.Addr) ports.Field { return ports.F("addr", "http://"+a.String()) }

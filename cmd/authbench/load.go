@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/authd/authd/adapters/clock"
+)
+
+// bench sends requests to one server over a fixed pool of connections.
+type bench struct {
+	url         string
+	client      *http.Client
+	connections int
+	sw          clock.Stopwatch
+}
+
+func newBench(url string, connections int) *bench {
+	tr := &http.Transport{MaxIdleConns: connections, MaxIdleConnsPerHost: connections, MaxConnsPerHost: connections,
+		IdleConnTimeout: time.Minute}
+	return &bench{url: url, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, connections: connections}
+}
+
+// fireFunc sends one request for worker w and reports whether it failed.
+// errShed marks a 503 that the server answered by design, shedding load.
+type fireFunc func(w int) error
+
+var errShed = errors.New("shed: 503")
+
+// result is one workload's measurement.
+type result struct {
+	Name     string  `json:"name"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	Shed     int     `json:"shed_503"`
+	RPS      float64 `json:"rps"`
+	OKRPS    float64 `json:"ok_rps"`
+	P50ms    float64 `json:"p50_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	Ratio    float64 `json:"ratio_to_unprotected"`
+}
+
+// load runs fire on every connection until d has passed, and measures.
+func (b *bench) load(ctx context.Context, d time.Duration, fire fireFunc) result {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	lat := make([][]time.Duration, b.connections)
+	var errs, shed atomic.Int64
+	var wg sync.WaitGroup
+	start := b.sw.Now()
+	for w := range b.connections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				t := b.sw.Now()
+				err := fire(w)
+				lat[w] = append(lat[w], b.sw.Now().Sub(t))
+				switch {
+				case errors.Is(err, errShed):
+					shed.Add(1)
+				case err != nil:
+					errs.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := b.sw.Now().Sub(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := result{Requests: len(all), Errors: int(errs.Load()), Shed: int(shed.Load())}
+	if len(all) > 0 {
+		r.RPS = float64(len(all)) / elapsed.Seconds()
+		r.OKRPS = float64(len(all)-r.Errors-r.Shed) / elapsed.Seconds()
+		r.P50ms = ms(all[len(all)/2])
+		r.P99ms = ms(all[len(all)*99/100])
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// do sends a request and returns the body of a 2xx answer.
+func (b *bench) do(method, path, body, token string) ([]byte, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, b.url+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode == http.StatusServiceUnavailable {
+		return out, errShed
+	}
+	if res.StatusCode/100 != 2 {
+		return out, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, out)
+	}
+	return out, nil
+}
+
+type tokens struct {
+	Access  string `json:"access"`
+	Refresh string `json:"refresh"`
+}
+
+const loginBody = `{"username":"minsu","password":"1229"}`
+
+func (b *bench) login() (tokens, error) { return b.pair(b.do("POST", "/login/", loginBody, "")) }
+
+func (b *bench) refresh(refresh string) (tokens, error) {
+	return b.pair(b.do("POST", "/refresh/", "", refresh))
+}
+
+func (b *bench) pair(body []byte, err error) (tokens, error) {
+	var t tokens
+	if err != nil {
+		return t, err
+	}
+	if err := json.Unmarshal(body, &t); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// workload is one row of the report: prepare makes what it needs (tokens,
+// sessions) and returns the request to repeat.
+type workload struct {
+	name    string
+	prepare func(ctx context.Context) (fireFunc, error)
+}
+
+func workloads(b *bench, nTokens int) []workload {
+	return []workload{
+		{"GET /unprotected/", func(context.Context) (fireFunc, error) {
+			return func(int) error { _, err := b.do("GET", "/unprotected/", "", ""); return err }, nil
+		}},
+		{"GET /protected/ (one token, cache warm)", func(context.Context) (fireFunc, error) {
+			t, err := b.login()
+			if err != nil {
+				return nil, err
+			}
+			return func(int) error { _, err := b.do("GET", "/protected/", "", t.Access); return err }, nil
+		}},
+		{fmt.Sprintf("GET /protected/ (%d tokens, cache cold)", nTokens), func(ctx context.Context) (fireFunc, error) {
+			// A chain of refreshes mints distinct access tokens far faster
+			// than logins, which cost an argon2id hash each.
+			t, err := b.login()
+			if err != nil {
+				return nil, err
+			}
+			access := make([]string, 0, nTokens)
+			for len(access) < nTokens && ctx.Err() == nil {
+				if t, err = b.refresh(t.Refresh); err != nil {
+					return nil, err
+				}
+				access = append(access, t.Access)
+			}
+			var next atomic.Int64
+			return func(int) error {
+				tok := access[int(next.Add(1))%len(access)]
+				_, err := b.do("GET", "/protected/", "", tok)
+				return err
+			}, nil
+		}},
+		{"POST /refresh/ (a session per connection)", func(context.Context) (fireFunc, error) {
+			chains := make([]string, b.connections)
+			for i := range chains {
+				t, err := b.login()
+				if err != nil {
+					return nil, err
+				}
+				chains[i] = t.Refresh
+			}
+			return func(w int) error {
+				t, err := b.refresh(chains[w])
+				if err != nil {
+					return err
+				}
+				chains[w] = t.Refresh
+				return nil
+			}, nil
+		}},
+		{"POST /login/", func(context.Context) (fireFunc, error) {
+			return func(int) error { _, err := b.do("POST", "/login/", loginBody, ""); return err }, nil
+		}},
+	}
+}

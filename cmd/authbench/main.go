@@ -1,0 +1,122 @@
+// Command authbench is authd's load benchmark. It starts authd (built from
+// this module) as a child process on a loopback port, or uses --server, warms
+// up, then measures requests per second, p50/p99 latency and errors for each
+// workload, with each one's ratio to GET /unprotected/ on the same server,
+// and the server's peak RSS. It prints a table and writes the same as JSON.
+//
+//	go run ./cmd/authbench                    # 5 s per workload, 32 connections
+//	go run ./cmd/authbench --duration 10s --out bench.json
+//
+// Generator and server share the machine, so ratios measured in one run are
+// the numbers to compare, not absolute rates.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/authd/authd/adapters/argon2"
+	"github.com/authd/authd/adapters/clock"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "authbench:", err)
+		os.Exit(1)
+	}
+}
+
+// options are authbench's flags.
+type options struct {
+	server      string
+	duration    time.Duration
+	warmup      time.Duration
+	connections int
+	tokens      int
+	out         string
+	cacheSize   int
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("authbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.server, "server", "", "base URL of a running authd (default: start one)")
+	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per workload")
+	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured time before each workload")
+	fs.IntVar(&o.connections, "connections", 32, "concurrent connections")
+	fs.IntVar(&o.tokens, "tokens", 10_000, "distinct access tokens for the cold /protected/ workload")
+	fs.IntVar(&o.cacheSize, "cache-size", 1000, "AUTH_TOKEN_CACHE_SIZE of the started server; smaller than --tokens keeps the cold workload cold")
+	fs.StringVar(&o.out, "out", "authbench.json", "where to write the JSON report")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	srv := &server{url: o.server}
+	if srv.url == "" {
+		var err error
+		if srv, err = startServer(ctx, o.cacheSize, stderr); err != nil {
+			return err
+		}
+		defer srv.stop()
+	}
+	fmt.Fprintf(stderr, "authbench: measuring argon2id\n")
+	hash := hashTime()
+	fmt.Fprintf(stderr, "authbench: target %s, %d connections, %s per workload (argon2id hash: %s)\n",
+		srv.url, o.connections, o.duration, hash.Round(time.Millisecond))
+
+	rep := report{
+		Machine:     machine(),
+		Server:      srv.url,
+		Connections: o.connections,
+		Duration:    o.duration.String(),
+		HashTime:    hash.String(),
+		Cores:       runtime.NumCPU(),
+	}
+	b := newBench(srv.url, o.connections)
+	for _, w := range workloads(b, o.tokens) {
+		fmt.Fprintf(stderr, "authbench: preparing %s\n", w.name)
+		fire, err := w.prepare(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", w.name, err)
+		}
+		b.load(ctx, o.warmup, fire)
+		res := b.load(ctx, o.duration, fire)
+		res.Name = w.name
+		rep.Results = append(rep.Results, res)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	rep.finish(srv.peakRSS(), hash)
+	rep.print(stdout)
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(o.out, append(data, '\n'), 0o644)
+}
+
+// hashTime measures one argon2id hash with authd's parameters, the median of
+// five.
+func hashTime() time.Duration {
+	h := argon2.New(argon2.OWASP(), 1, time.Minute)
+	sw := clock.Stopwatch{}
+	var times []time.Duration
+	for range 5 {
+		start := sw.Now()
+		_, _ = h.Hash(context.Background(), "benchmark")
+		times = append(times, sw.Now().Sub(start))
+	}
+	return median(times)
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// report is what authbench prints and writes as JSON.
+type report struct {
+	Machine     string   `json:"machine"`
+	Cores       int      `json:"cores"`
+	Server      string   `json:"server"`
+	Connections int      `json:"connections"`
+	Duration    string   `json:"duration"`
+	HashTime    string   `json:"argon2id_hash_time"`
+	PeakRSSMiB  float64  `json:"server_peak_rss_mib"`
+	Results     []result `json:"results"`
+	Targets     []target `json:"targets"`
+}
+
+// target is one goal of issue 5 and whether this run met it.
+type target struct {
+	Goal   string `json:"goal"`
+	Actual string `json:"actual"`
+	Met    bool   `json:"met"`
+}
+
+// finish computes the ratios and checks the targets.
+func (r *report) finish(peakRSS int64, hash time.Duration) {
+	r.PeakRSSMiB = float64(peakRSS) / (1 << 20)
+	if len(r.Results) < 5 || r.Results[0].RPS == 0 {
+		return
+	}
+	base := r.Results[0].RPS
+	for i := range r.Results {
+		r.Results[i].Ratio = r.Results[i].RPS / base
+	}
+	warm, cold, refresh, login := r.Results[1], r.Results[2], r.Results[3], r.Results[4]
+	loginCeiling := float64(r.Cores) / hash.Seconds()
+	hashMS := float64(hash.Microseconds()) / 1000
+	capacity := runtime.GOMAXPROCS(0)
+	rssLimit := 64 + 19*float64(capacity)
+	r.Targets = []target{
+		{"cached /protected/ >= 0.85 x /unprotected/", fmt.Sprintf("%.2f", warm.Ratio), warm.Ratio >= 0.85},
+		{"cold /protected/ >= 0.20 x /unprotected/", fmt.Sprintf("%.2f", cold.Ratio), cold.Ratio >= 0.20},
+		{"/refresh/ >= 0.08 x /unprotected/", fmt.Sprintf("%.2f", refresh.Ratio), refresh.Ratio >= 0.08},
+		{fmt.Sprintf("/login/ successes >= 0.9 x cores / hash time (%.1f/s)", loginCeiling), fmt.Sprintf("%.1f/s (%.2f)", login.OKRPS, login.OKRPS/loginCeiling), login.OKRPS >= 0.9*loginCeiling},
+		{fmt.Sprintf("/login/ p99 <= 4 x hash time (%.0f ms)", 4*hashMS), fmt.Sprintf("%.0f ms", login.P99ms), login.P99ms <= 4*hashMS},
+		{fmt.Sprintf("server peak RSS <= 64 MiB + %d x 19 MiB", capacity), fmt.Sprintf("%.1f MiB", r.PeakRSSMiB), r.PeakRSSMiB > 0 && r.PeakRSSMiB <= rssLimit},
+	}
+	for _, res := range r.Results {
+		if res.Errors > 0 {
+			r.Targets = append(r.Targets, target{"no errors in " + res.Name, fmt.Sprint(res.Errors), false})
+		}
+	}
+}
+
+func (r *report) print(w io.Writer) {
+	fmt.Fprintf(w, "machine: %s, %d cores; %d connections, %s per workload; argon2id hash %s\n\n",
+		r.Machine, r.Cores, r.Connections, r.Duration, r.HashTime)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "workload\trequests/s\t2xx/s\tp50 ms\tp99 ms\terrors\t503 shed\tratio\t")
+	for _, res := range r.Results {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%.2f\t%d\t%d\t%.3f\t\n", res.Name, res.RPS, res.OKRPS, res.P50ms, res.P99ms, res.Errors, res.Shed, res.Ratio)
+	}
+	_ = tw.Flush()
+	if r.PeakRSSMiB > 0 {
+		fmt.Fprintf(w, "\nserver peak RSS: %.1f MiB\n", r.PeakRSSMiB)
+	}
+	fmt.Fprintln(w, "\ntargets:")
+	for _, t := range r.Targets {
+		mark := "met   "
+		if !t.Met {
+			mark = "MISSED"
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", mark, t.Goal, t.Actual)
+	}
+}
+
+// machine describes the CPU, from /proc/cpuinfo where there is one.
+func machine() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":")) + ", " + runtime.GOOS + "/" + runtime.GOARCH
+			}
+		}
+	}
+	return runtime.GOOS + "/" + runtime.GOARCH
+}
