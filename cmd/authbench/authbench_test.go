@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestLoadCountsRequestsErrorsAndShed(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) % 3 {
+		case 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 1:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer srv.Close()
+	b := newBench(srv.URL, 4)
+	r := b.load(context.Background(), 200*time.Millisecond, func(int) error {
+		_, err := b.do("GET", "/", "", "")
+		return err
+	})
+	assert.Positive(t, r.Requests)
+	assert.InDelta(t, r.Requests/3, r.Shed, float64(r.Requests)/10+2)
+	assert.InDelta(t, r.Requests/3, r.Errors, float64(r.Requests)/10+2)
+	assert.Less(t, r.OKRPS, r.RPS)
+	assert.LessOrEqual(t, r.P50ms, r.P99ms)
+}
+
+func TestReportTargets(t *testing.T) {
+	r := report{Cores: 2, Results: []result{
+		{Name: "unprotected", RPS: 1000},
+		{Name: "warm", RPS: 900},
+		{Name: "cold", RPS: 100},
+		{Name: "refresh", RPS: 100},
+		{Name: "login", RPS: 200, OKRPS: 90, P99ms: 100},
+	}}
+	r.finish(90<<20, 20*time.Millisecond)
+	met := func(prefix string) bool {
+		for _, tg := range r.Targets {
+			if strings.HasPrefix(tg.Goal, prefix) {
+				return tg.Met
+			}
+		}
+		t.Fatalf("no target %q", prefix)
+		return false
+	}
+	assert.Equal(t, 0.9, r.Results[1].Ratio)
+	assert.True(t, met("cached /protected/"))
+	assert.False(t, met("cold /protected/"), "0.10 < 0.20")
+	assert.True(t, met("/refresh/"))
+	assert.True(t, met("/login/ successes"), "90/s >= 0.9 x 2 / 20 ms")
+	assert.False(t, met("/login/ p99"), "100 ms > 4 x 20 ms")
+	assert.True(t, met("server peak RSS"))
+}
