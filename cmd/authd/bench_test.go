@@ -119,6 +119,20 @@ func BenchmarkHTTP(b *testing.B) {
 			refresh = body[i : i+strings.IndexByte(body[i:], '"')]
 		}
 	})
+	for _, path := range []string{"/sessions/", "/.well-known/jwks.json", "/healthz"} {
+		b.Run(path, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest("GET", path, nil)
+				req.Header.Set("Authorization", "Bearer "+pair.Access)
+				a.handler.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+	}
 	b.Run("login", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
