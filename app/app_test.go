@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	p := domain.DefaultPolicy()
 	svc, err := app.New(app.Deps{
 		Clock: f.clock, Users: f.users, Sessions: f.store, Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
-		Hasher: f.hasher, IDs: randIDs{}, Policy: p,
+		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Policy: p,
 	})
 	require.NoError(t, err)
 	f.svc = svc
@@ -47,7 +47,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	assert.Error(t, err)
 	f := newFixture(t)
 	_, err = app.New(app.Deps{Clock: f.clock, Users: f.users, Sessions: f.store, Issuer: jsonTokens{}, Verifier: jsonTokens{},
-		Hasher: f.hasher, IDs: randIDs{}, Policy: domain.Policy{}})
+		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Policy: domain.Policy{}})
 	assert.Error(t, err, "a policy that cannot work")
 }
 

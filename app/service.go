@@ -19,7 +19,12 @@ type Deps struct {
 	Verifier ports.TokenVerifier
 	Hasher   ports.PasswordHasher
 	IDs      ports.IDGenerator
+	Failures ports.FailureLog
 	Policy   domain.Policy
+	// UserThrottle and IPThrottle limit failed logins per username and per
+	// client IP; a zero policy sets no limit.
+	UserThrottle domain.ThrottlePolicy
+	IPThrottle   domain.ThrottlePolicy
 	// TokenCacheSize is how many verified access tokens to remember; 0
 	// turns the cache off. DefaultTokenCacheSize suits most services.
 	TokenCacheSize int
@@ -34,7 +39,9 @@ type Service struct {
 	verifier ports.TokenVerifier
 	hasher   ports.PasswordHasher
 	ids      ports.IDGenerator
+	failures ports.FailureLog
 	policy   domain.Policy
+	throttle throttle
 	revoked  *revocationList
 	cache    *tokenCache // nil when off
 }
@@ -43,7 +50,7 @@ type Service struct {
 // policy cannot work.
 func New(d Deps) (*Service, error) {
 	if d.Clock == nil || d.Users == nil || d.Sessions == nil || d.Issuer == nil ||
-		d.Verifier == nil || d.Hasher == nil || d.IDs == nil {
+		d.Verifier == nil || d.Hasher == nil || d.IDs == nil || d.Failures == nil {
 		return nil, errors.New("app: every dependency is required")
 	}
 	if err := d.Policy.Check(); err != nil {
@@ -51,8 +58,9 @@ func New(d Deps) (*Service, error) {
 	}
 	return &Service{
 		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
-		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, policy: d.Policy,
-		revoked: newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
+		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, policy: d.Policy,
+		throttle: throttle{user: d.UserThrottle, ip: d.IPThrottle},
+		revoked:  newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
 }
 

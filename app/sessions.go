@@ -47,7 +47,12 @@ func (s *Service) RevokeSession(ctx context.Context, p domain.Principal, id stri
 }
 
 // Purge lets the session store forget sessions none of whose tokens can be
-// accepted any more. It returns how many it removed.
+// accepted any more, and the failure log forget failures that have left
+// every throttle window. It returns how many sessions it removed.
 func (s *Service) Purge(ctx context.Context) (int, error) {
-	return s.sessions.PurgeSessions(ctx, s.clock.Now())
+	now := s.clock.Now()
+	if _, err := s.failures.PurgeFailures(ctx, now.Add(-s.throttle.window())); err != nil {
+		return 0, fmt.Errorf("purge login failures: %w", err)
+	}
+	return s.sessions.PurgeSessions(ctx, now)
 }

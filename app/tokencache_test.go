@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/adapters/memory"
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/domain"
 	"github.com/stretchr/testify/assert"
@@ -30,7 +31,7 @@ func newCachedService(t *testing.T, size int) (*app.Service, *countingVerifier, 
 	clk := &countingClock{now: t0}
 	svc, err := app.New(app.Deps{
 		Clock: clk, Users: &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
-		Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: ver, Hasher: &fakeHasher{}, IDs: randIDs{},
+		Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: ver, Hasher: &fakeHasher{}, IDs: randIDs{}, Failures: memory.NewFailures(),
 		Policy: p, TokenCacheSize: size,
 	})
 	require.NoError(t, err)

@@ -73,7 +73,7 @@ type errorBody struct {
 
 // writeError is the one place that turns an error into a response: status,
 // JSON body in the caller's language, WWW-Authenticate on every 401 and
-// Retry-After on 429. An internal error is logged by the access log at
+// Retry-After on 429 and 503. An internal error is logged by the access log at
 // error level; its details never reach the body.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := classify(err)
@@ -86,8 +86,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		h.Set("WWW-Authenticate", challenge)
 	}
 	var rl *domain.RateLimitError
-	if errors.As(err, &rl) {
+	switch {
+	case errors.As(err, &rl):
 		h.Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
+	case p.status == http.StatusServiceUnavailable:
+		h.Set("Retry-After", "1") // a full hashing queue or a store outage: try again shortly
 	}
 	msg := p.ko
 	if prefersEnglish(r.Header.Get("Accept-Language")) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 
 	"github.com/authd/authd/ports"
 )
@@ -22,6 +23,12 @@ type Deps struct {
 	// JWKS is the JWK Set of the public verification keys, served at
 	// /.well-known/jwks.json. Nil serves an empty set.
 	JWKS []byte
+	// TrustedProxies are the peers whose X-Forwarded-For header is believed
+	// when finding a request's client IP; empty trusts nobody.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins are the origins browsers may call authd from; empty
+	// sends no CORS headers at all.
+	CORSOrigins []string
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

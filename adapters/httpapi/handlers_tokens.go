@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
 
 	"github.com/authd/authd/domain"
@@ -29,7 +28,7 @@ func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
 }
 
 // handleLogin serves POST /login/: {"username","password"} → token pair.
-func handleLogin(auth ports.AuthService) http.Handler {
+func handleLogin(auth ports.AuthService, ips clientIPs) http.Handler {
 	type request struct {
 		Username *string `json:"username"`
 		Password *string `json:"password"`
@@ -47,7 +46,7 @@ func handleLogin(auth ports.AuthService) http.Handler {
 		if req.Password != nil {
 			cred.Password = *req.Password
 		}
-		pair, err := auth.Login(r.Context(), cred, clientIP(r))
+		pair, err := auth.Login(r.Context(), cred, ips.of(r))
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -110,14 +109,4 @@ func handleLogout(auth ports.AuthService) http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-}
-
-// clientIP is the connection's peer address. Trusting X-Forwarded-For only
-// from configured proxies is the login throttle's business (issue 6).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

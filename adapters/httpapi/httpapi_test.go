@@ -102,8 +102,11 @@ func TestErrorsThatNeedAFailingDependency(t *testing.T) {
 			assert.Equal(t, tc.status, rec.Code)
 			assert.Contains(t, rec.Body.String(), `"error":"`+tc.code+`"`)
 			assert.NotContains(t, rec.Body.String(), "hunter2", "no internals in the body")
-			if tc.code == "rate_limited" {
+			switch tc.code {
+			case "rate_limited":
 				assert.Equal(t, "2", rec.Header().Get("Retry-After"), "rounded up to whole seconds")
+			case "unavailable":
+				assert.Equal(t, "1", rec.Header().Get("Retry-After"))
 			}
 			if tc.status == 500 {
 				assert.Contains(t, log.all(), "error request failed")

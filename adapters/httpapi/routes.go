@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/cors"
 )
 
 // routes lists the whole API in one place. Every path is served with and
@@ -14,6 +15,9 @@ import (
 func routes(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, accessLog(d.Logger, d.Stopwatch), recoverer(d.Logger), secureHeaders)
+	if len(d.CORSOrigins) > 0 {
+		r.Use(corsFor(d.CORSOrigins))
+	}
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) { writeError(w, req, errRouteNotFound) })
 	r.MethodNotAllowed(methodNotAllowed(r))
 
@@ -21,7 +25,7 @@ func routes(d Deps) http.Handler {
 		r.Method(method, path, h)
 		r.Method(method, path+"/", h)
 	}
-	both(http.MethodPost, "/login", handleLogin(d.Auth))
+	both(http.MethodPost, "/login", handleLogin(d.Auth, clientIPs{trusted: d.TrustedProxies}))
 	both(http.MethodPost, "/refresh", handleRefresh(d.Auth))
 	both(http.MethodGet, "/protected", handleProtected(d.Auth))
 	both(http.MethodGet, "/unprotected", handleUnprotected())
@@ -53,4 +57,18 @@ func methodNotAllowed(r chi.Routes) http.HandlerFunc {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeError(w, req, errMethodNotAllowed)
 	}
+}
+
+// corsFor lets browsers on the origins call authd (github.com/go-chi/cors).
+// A preflight is answered by this middleware before any route, so it is
+// never a 401; credentials travel in the Authorization header, never in
+// cookies, so AllowCredentials stays off.
+func corsFor(origins []string) func(http.Handler) http.Handler {
+	return cors.Handler(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept-Language"},
+		ExposedHeaders: []string{"WWW-Authenticate", "Retry-After", "X-Request-Id"},
+		MaxAge:         600,
+	})
 }

@@ -18,7 +18,7 @@ const module = "github.com/authd/authd"
 // technologies lists the one third-party technology each adapter may use
 // besides the standard library, domain and ports.
 var technologies = map[string][]string{
-	"adapters/httpapi":   {"github.com/go-chi/chi/v5"},
+	"adapters/httpapi":   {"github.com/go-chi/chi/v5", "github.com/go-chi/cors"},
 	"adapters/jwx":       {"github.com/lestrrat-go/jwx/v3"},
 	"adapters/zaplog":    {"go.uber.org/zap"},
 	"adapters/argon2":    {"golang.org/x/crypto"},

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,10 @@ type config struct {
 	JWTKeysFile     string
 	TokenCacheSize  int
 	HashQueueWait   time.Duration
+	LoginMaxFails   int
+	LoginWindow     time.Duration
+	TrustedProxies  []netip.Prefix
+	CORSOrigins     []string
 	Store           string
 	LogLevel        string
 	LogFormat       string
@@ -65,6 +70,17 @@ func stringInto(dst func(*config) *string, allowed ...string) func(*config, stri
 	}
 }
 
+// splitList splits a comma-separated setting, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
@@ -97,6 +113,40 @@ var settings = []setting{
 	}},
 	{"AUTH_HASH_QUEUE_WAIT", "0s", "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)", durationInto(func(c *config) *time.Duration { return &c.HashQueueWait })},
 	{"AUTH_STORE", "memory", "session and user store", stringInto(func(c *config) *string { return &c.Store }, "memory")},
+	{"AUTH_LOGIN_MAX_FAILURES", "10", "failed logins per username in the window before 429 (per client IP: 10 times as many; 0: no limit)", func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a whole number of at least 0", v)
+		}
+		c.LoginMaxFails = n
+		return nil
+	}},
+	{"AUTH_LOGIN_FAILURE_WINDOW", "15m", "sliding window of the login throttle", durationInto(func(c *config) *time.Duration { return &c.LoginWindow })},
+	{"AUTH_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client", func(c *config, v string) error {
+		c.TrustedProxies = nil
+		for _, part := range splitList(v) {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				addr, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", part)
+				}
+				p = netip.PrefixFrom(addr, addr.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
+		return nil
+	}},
+	{"AUTH_CORS_ORIGINS", "", "comma-separated origins allowed to call authd from a browser", func(c *config, v string) error {
+		c.CORSOrigins = nil
+		for _, o := range splitList(v) {
+			if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+				return fmt.Errorf("%q is not an origin such as https://app.example", o)
+			}
+			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
+		}
+		return nil
+	}},
 	{"AUTH_LOG_LEVEL", "info", "debug, info, warn or error", stringInto(func(c *config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 	{"AUTH_LOG_FORMAT", "json", "json or console", stringInto(func(c *config) *string { return &c.LogFormat }, "json", "console")},
 	{"AUTH_DEV_CLOCK", "false", "serve /dev/clock/ to move the server clock (development only)", func(c *config, v string) error {
@@ -169,6 +219,8 @@ func (c config) check() error {
 		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))
 	case c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""):
 		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256 and no AUTH_JWT_KEYS_FILE")
+	case c.LoginWindow <= 0:
+		return errors.New("AUTH_LOGIN_FAILURE_WINDOW: must be positive")
 	case c.HashQueueWait < 0:
 		return errors.New("AUTH_HASH_QUEUE_WAIT: must not be negative")
 	case c.ShutdownTimeout <= 0:

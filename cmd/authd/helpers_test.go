@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -161,3 +162,34 @@ func newDevEnv(t *testing.T, cfg config) *env {
 	t.Cleanup(e.srv.Close)
 	return e
 }
+
+// heapPeak samples the heap in use while a test runs.
+type heapPeak struct {
+	mu  sync.Mutex
+	max uint64
+}
+
+// watch samples every millisecond until the returned stop is called.
+func (h *heapPeak) watch() (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			h.mu.Lock()
+			h.max = max(h.max, ms.HeapInuse)
+			h.mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// hashCapacity is how many argon2id hashes authd runs at once.
+func hashCapacity() int { return runtime.GOMAXPROCS(0) }

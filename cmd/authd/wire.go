@@ -16,6 +16,7 @@ import (
 	"github.com/authd/authd/adapters/random"
 	"github.com/authd/authd/adapters/zaplog"
 	"github.com/authd/authd/app"
+	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
 )
 
@@ -57,7 +58,11 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		Verifier: jwx.NewVerifier(keys, cfg.Policy),
 		Hasher:   argon2.New(argon2.OWASP(), 0, hashWait(cfg)),
 		IDs:      random.IDs{},
+		Failures: memory.NewFailures(),
 		Policy:   cfg.Policy,
+
+		UserThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
+		IPThrottle:   domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
 
 		TokenCacheSize: cfg.TokenCacheSize,
 	})
@@ -68,7 +73,8 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	if err != nil {
 		return nil, err
 	}
-	deps := httpapi.Deps{Auth: svc, Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks}
+	deps := httpapi.Deps{Auth: svc, Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")

@@ -1,0 +1,82 @@
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Failures is an in-memory ports.FailureLog. Each key keeps at most the
+// number of failures the throttle asked for, and PurgeFailures drops keys
+// whose failures have all left the window, so memory is bounded by the
+// keys that failed within one window. It is safe for concurrent use.
+type Failures struct {
+	mu   sync.Mutex
+	keys map[string][]int64 // Unix nanoseconds, oldest first
+}
+
+// NewFailures returns an empty failure log.
+func NewFailures() *Failures { return &Failures{keys: make(map[string][]int64)} }
+
+// Failures returns the key's failures after since, oldest first.
+func (f *Failures) Failures(_ context.Context, key string, since time.Time) ([]time.Time, error) {
+	cut := since.UnixNano()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []time.Time
+	for _, n := range f.keys[key] {
+		if n > cut {
+			out = append(out, time.Unix(0, n).UTC())
+		}
+	}
+	return out, nil
+}
+
+// AddFailure records a failure, keeping the keep most recent.
+func (f *Failures) AddFailure(_ context.Context, key string, at time.Time, keep int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	list := append(f.keys[key], at.UnixNano())
+	if keep > 0 && len(list) > keep {
+		list = append(list[:0:0], list[len(list)-keep:]...)
+	}
+	f.keys[key] = list
+	return nil
+}
+
+// ResetFailures forgets the key.
+func (f *Failures) ResetFailures(_ context.Context, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.keys, key)
+	return nil
+}
+
+// PurgeFailures drops failures at or before the instant and empty keys.
+func (f *Failures) PurgeFailures(_ context.Context, before time.Time) (int, error) {
+	cut := before.UnixNano()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	removed := 0
+	for key, list := range f.keys {
+		i := 0
+		for i < len(list) && list[i] <= cut {
+			i++
+		}
+		switch {
+		case i == len(list):
+			delete(f.keys, key)
+			removed++
+		case i > 0:
+			f.keys[key] = append(list[:0:0], list[i:]...)
+		}
+	}
+	return removed, nil
+}
+
+// Keys returns how many keys hold failures.
+func (f *Failures) Keys() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.keys)
+}
