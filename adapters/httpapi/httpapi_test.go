@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -203,4 +204,68 @@ func TestPrefersEnglish(t *testing.T) {
 	} {
 		assert.Equal(t, want, prefersEnglish(header), "%q", header)
 	}
+}
+
+func TestClientIP(t *testing.T) {
+	trusted := clientIPs{trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}}
+	for _, tc := range []struct {
+		name, peer, xff, want string
+		ips                   clientIPs
+	}{
+		{"no proxies trusted", "192.0.2.1:5555", "198.51.100.1", "192.0.2.1", clientIPs{}},
+		{"untrusted peer", "192.0.2.1:5555", "198.51.100.1", "192.0.2.1", trusted},
+		{"trusted peer", "10.1.1.1:5555", "198.51.100.1", "198.51.100.1", trusted},
+		{"client-written entries are skipped", "10.1.1.1:5555", "6.6.6.6, 198.51.100.1", "198.51.100.1", trusted},
+		{"a chain of trusted proxies", "10.1.1.1:5555", "198.51.100.1, 10.2.2.2", "198.51.100.1", trusted},
+		{"garbage stops the walk", "10.1.1.1:5555", "198.51.100.1, nonsense", "10.1.1.1", trusted},
+		{"no header", "127.0.0.1:5555", "", "127.0.0.1", trusted},
+		{"IPv4-mapped IPv6 peer", "[::ffff:192.0.2.1]:5555", "", "192.0.2.1", trusted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/login/", nil)
+			r.RemoteAddr = tc.peer
+			if tc.xff != "" {
+				r.Header.Set("X-Forwarded-For", tc.xff)
+			}
+			assert.Equal(t, tc.want, tc.ips.of(r))
+		})
+	}
+}
+
+func TestCORS(t *testing.T) {
+	log := &recordingLog{}
+	auth := &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
+		return domain.Principal{}, domain.ErrTokenMissing
+	}}
+	h, err := NewHandler(Deps{Auth: auth, Logger: log, Stopwatch: stillClock{}, CORSOrigins: []string{"https://app.example"}})
+	require.NoError(t, err)
+
+	pre := httptest.NewRequest("OPTIONS", "/protected/", nil)
+	pre.Header.Set("Origin", "https://app.example")
+	pre.Header.Set("Access-Control-Request-Method", "GET")
+	pre.Header.Set("Access-Control-Request-Headers", "Authorization")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, pre)
+	assert.Less(t, rec.Code, 300, "a preflight is never 401")
+	assert.Equal(t, "https://app.example", rec.Header().Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, strings.ToLower(rec.Header().Get("Access-Control-Allow-Headers")), "authorization")
+
+	get := httptest.NewRequest("GET", "/protected/", nil)
+	get.Header.Set("Origin", "https://app.example")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, get)
+	assert.Equal(t, 401, rec.Code)
+	assert.Equal(t, "https://app.example", rec.Header().Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, rec.Header().Get("Access-Control-Expose-Headers"), "Www-Authenticate")
+
+	evil := httptest.NewRequest("GET", "/protected/", nil)
+	evil.Header.Set("Origin", "https://evil.example")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, evil)
+	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"))
+
+	plain, _ := serve(t, auth, nil)
+	rec = httptest.NewRecorder()
+	plain.ServeHTTP(rec, get)
+	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "no origins, no CORS")
 }
