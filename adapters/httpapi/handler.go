@@ -29,6 +29,10 @@ type Deps struct {
 	// CORSOrigins are the origins browsers may call authd from; empty
 	// sends no CORS headers at all.
 	CORSOrigins []string
+	// Observer, when set, records every request for metrics, and Metrics
+	// serves them at /metrics.
+	Observer ports.RequestObserver
+	Metrics  http.Handler
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

@@ -41,11 +41,12 @@ func noteError(r *http.Request, err error, status int) {
 	}
 }
 
-// accessLog writes one line per request: request id, method, route pattern
+// accessLog writes one line per request, and reports it to the observer
+// when there is one: request id, method, route pattern
 // (never the raw path, which may carry ids), status, bytes, duration and the
 // user id when known. It never logs headers or bodies, so no token, password
 // or Authorization value can reach the log.
-func accessLog(log ports.Logger, sw ports.Clock) func(http.Handler) http.Handler {
+func accessLog(log ports.Logger, sw ports.Clock, obs ports.RequestObserver) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := sw.Now()
@@ -54,9 +55,13 @@ func accessLog(log ports.Logger, sw ports.Clock) func(http.Handler) http.Handler
 			w.Header().Set("X-Request-Id", middleware.GetReqID(r.Context()))
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r)
+			elapsed := sw.Now().Sub(start)
 			route := chi.RouteContext(r.Context()).RoutePattern()
 			if route == "" {
 				route = "unmatched"
+			}
+			if obs != nil {
+				obs.ObserveRequest(route, r.Method, ww.Status(), elapsed)
 			}
 			fields := []ports.Field{
 				ports.F("request_id", middleware.GetReqID(r.Context())),
@@ -64,7 +69,7 @@ func accessLog(log ports.Logger, sw ports.Clock) func(http.Handler) http.Handler
 				ports.F("route", route),
 				ports.F("status", ww.Status()),
 				ports.F("bytes", ww.BytesWritten()),
-				ports.F("duration", sw.Now().Sub(start)),
+				ports.F("duration", elapsed),
 			}
 			if note.userID != "" {
 				fields = append(fields, ports.F("user_id", note.userID))

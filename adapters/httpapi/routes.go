@@ -14,7 +14,7 @@ import (
 // expect.
 func routes(d Deps) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, accessLog(d.Logger, d.Stopwatch), recoverer(d.Logger), secureHeaders)
+	r.Use(middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders)
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
 	}
@@ -35,6 +35,9 @@ func routes(d Deps) http.Handler {
 	r.Method(http.MethodGet, "/.well-known/jwks.json", handleJWKS(d.JWKS))
 	both(http.MethodGet, "/healthz", handleHealth())
 	both(http.MethodGet, "/readyz", handleReady(d.Ready))
+	if d.Metrics != nil {
+		r.Method(http.MethodGet, "/metrics", d.Metrics)
+	}
 	if d.DevClock != nil {
 		both(http.MethodGet, "/dev/clock", handleDevClockGet(d.DevClock))
 		both(http.MethodPost, "/dev/clock", handleDevClockPost(d.DevClock))

@@ -226,6 +226,21 @@ func (s *Sessions) PurgeSessions(_ context.Context, now time.Time) (int, error) 
 	return n, nil
 }
 
+// Live returns how many sessions are live at now: not revoked and not
+// ended. It reads every session, so it is for metrics scrapes, not hot paths.
+func (s *Sessions) Live(now time.Time) int {
+	n := now.UnixNano()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	live := 0
+	for _, r := range s.byID {
+		if r.revoked == 0 && n < r.expires && n < r.purge {
+			live++
+		}
+	}
+	return live
+}
+
 // Len returns how many sessions the store holds, live or not yet purged.
 func (s *Sessions) Len() int {
 	s.mu.RLock()

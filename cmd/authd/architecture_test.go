@@ -23,6 +23,7 @@ var technologies = map[string][]string{
 	"adapters/zaplog":    {"go.uber.org/zap"},
 	"adapters/argon2":    {"golang.org/x/crypto"},
 	"adapters/memory":    nil,
+	"adapters/metrics":   {"github.com/prometheus/client_golang"},
 	"adapters/clock":     nil,
 	"adapters/random":    nil,
 	"adapters/storetest": {"github.com/stretchr/testify"},

@@ -13,6 +13,7 @@ import (
 	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/adapters/jwx"
 	"github.com/authd/authd/adapters/memory"
+	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/adapters/random"
 	"github.com/authd/authd/adapters/zaplog"
 	"github.com/authd/authd/app"
@@ -73,8 +74,10 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	if err != nil {
 		return nil, err
 	}
-	deps := httpapi.Deps{Auth: svc, Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
-		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins}
+	m := metrics.New(func() float64 { return float64(sessions.Live(clk.Now())) })
+	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
+		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
+		Observer: m, Metrics: m.Handler()}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")

@@ -1,0 +1,81 @@
+// Package metrics exposes authd's Prometheus metrics with
+// github.com/prometheus/client_golang: HTTP requests by route pattern, method
+// and status; latency histograms by route; logins, refreshes, reuse
+// detections, revocations and throttles by outcome; live sessions; and the
+// Go runtime and process collectors. Use-case outcomes are counted by a
+// decorator around ports.AuthService, so the core never imports a metrics
+// library.
+//
+// It imports only domain, ports, client_golang and the standard library.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds authd's collectors on a registry of its own.
+type Metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	logins      *prometheus.CounterVec
+	refreshes   *prometheus.CounterVec
+	reuse       prometheus.Counter
+	revocations *prometheus.CounterVec
+	throttles   *prometheus.CounterVec
+}
+
+// New returns the metrics; liveSessions, when not nil, is read at every
+// scrape for the live-sessions gauge.
+func New(liveSessions func() float64) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "authd_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_logins_total", Help: "Login attempts by outcome.",
+		}, []string{"outcome"}),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_refreshes_total", Help: "Refresh attempts by outcome.",
+		}, []string{"outcome"}),
+		reuse: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "authd_refresh_reuse_detections_total", Help: "Used refresh tokens presented again; each revoked its session.",
+		}),
+		revocations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_revocations_total", Help: "Session revocations by reason.",
+		}, []string{"reason"}),
+		throttles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_login_throttles_total", Help: "Logins refused by the throttle or the full hashing queue, by outcome.",
+		}, []string{"outcome"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.logins, m.refreshes, m.reuse, m.revocations, m.throttles,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if liveSessions != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "authd_live_sessions", Help: "Sessions neither revoked nor ended.",
+		}, liveSessions))
+	}
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// ObserveRequest implements ports.RequestObserver.
+func (m *Metrics) ObserveRequest(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}

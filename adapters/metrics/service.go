@@ -1,0 +1,95 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+)
+
+// service counts the outcomes of the use cases it decorates.
+type service struct {
+	next ports.AuthService
+	m    *Metrics
+}
+
+// Wrap returns svc decorated with outcome counters.
+func (m *Metrics) Wrap(svc ports.AuthService) ports.AuthService { return &service{next: svc, m: m} }
+
+// outcome names an error for a metric label.
+func outcome(err error) string {
+	for _, o := range []struct {
+		err  error
+		name string
+	}{
+		{domain.ErrCredentialsMissing, "credentials_missing"},
+		{domain.ErrInvalidCredentials, "invalid_credentials"},
+		{domain.ErrTokenMissing, "token_missing"},
+		{domain.ErrTokenExpired, "token_expired"},
+		{domain.ErrInvalidToken, "invalid_token"},
+		{domain.ErrRefreshReused, "reused"},
+		{domain.ErrSessionRevoked, "session_revoked"},
+		{domain.ErrSessionExpired, "session_expired"},
+		{domain.ErrRateLimited, "rate_limited"},
+		{domain.ErrUnavailable, "unavailable"},
+		{domain.ErrNotFound, "not_found"},
+	} {
+		if errors.Is(err, o.err) {
+			return o.name
+		}
+	}
+	if err == nil {
+		return "success"
+	}
+	return "error"
+}
+
+func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string) (domain.TokenPair, error) {
+	p, err := s.next.Login(ctx, cred, ip)
+	o := outcome(err)
+	s.m.logins.WithLabelValues(o).Inc()
+	if o == "rate_limited" || o == "unavailable" {
+		s.m.throttles.WithLabelValues(o).Inc()
+	}
+	return p, err
+}
+
+func (s *service) Refresh(ctx context.Context, token string) (domain.TokenPair, error) {
+	p, err := s.next.Refresh(ctx, token)
+	o := outcome(err)
+	s.m.refreshes.WithLabelValues(o).Inc()
+	if o == "reused" {
+		s.m.reuse.Inc()
+		s.m.revocations.WithLabelValues(string(domain.ReasonReuse)).Inc()
+	}
+	return p, err
+}
+
+func (s *service) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
+	return s.next.Authenticate(ctx, token)
+}
+
+func (s *service) Logout(ctx context.Context, token string, all bool) error {
+	err := s.next.Logout(ctx, token, all)
+	if err == nil {
+		reason := "logout"
+		if all {
+			reason = "logout_all"
+		}
+		s.m.revocations.WithLabelValues(reason).Inc()
+	}
+	return err
+}
+
+func (s *service) Sessions(ctx context.Context, p domain.Principal) ([]domain.SessionInfo, error) {
+	return s.next.Sessions(ctx, p)
+}
+
+func (s *service) RevokeSession(ctx context.Context, p domain.Principal, id string) error {
+	err := s.next.RevokeSession(ctx, p, id)
+	if err == nil {
+		s.m.revocations.WithLabelValues("session_deleted").Inc()
+	}
+	return err
+}
