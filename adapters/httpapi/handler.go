@@ -29,6 +29,8 @@ type Deps struct {
 	// CORSOrigins are the origins browsers may call authd from; empty
 	// sends no CORS headers at all.
 	CORSOrigins []string
+	// OpenAPI, when set, is served at /openapi.yaml.
+	OpenAPI []byte
 	// Observer, when set, records every request for metrics, and Metrics
 	// serves them at /metrics.
 	Observer ports.RequestObserver

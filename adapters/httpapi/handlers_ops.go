@@ -45,6 +45,14 @@ func handleJWKS(jwks []byte) http.Handler {
 	})
 }
 
+// handleDocument serves a fixed document, such as the OpenAPI description.
+func handleDocument(contentType string, body []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		_, _ = w.Write(body)
+	})
+}
+
 type devClockState struct {
 	Now    string `json:"now"`
 	Frozen bool   `json:"frozen"`

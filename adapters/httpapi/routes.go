@@ -35,6 +35,9 @@ func routes(d Deps) http.Handler {
 	r.Method(http.MethodGet, "/.well-known/jwks.json", handleJWKS(d.JWKS))
 	both(http.MethodGet, "/healthz", handleHealth())
 	both(http.MethodGet, "/readyz", handleReady(d.Ready))
+	if d.OpenAPI != nil {
+		r.Method(http.MethodGet, "/openapi.yaml", handleDocument("application/yaml", d.OpenAPI))
+	}
 	if d.Metrics != nil {
 		r.Method(http.MethodGet, "/metrics", d.Metrics)
 	}

@@ -115,7 +115,8 @@ func TestAttacks(t *testing.T) {
 	rows["b64 false"] = a.signed(a.hdr("b64", false), gp)
 	rows["padding"] = a.good + "=="
 	rows["padding in the header"] = parts[0] + "=." + parts[1] + "." + parts[2]
-	rows["plus and slash"] = strings.NewReplacer("-", "+", "_", "/").Replace(a.good)
+	rows["plus (standard base64)"] = parts[0] + "." + parts[1] + ".+" + parts[2][1:]
+	rows["slash (standard base64)"] = parts[0] + "." + parts[1] + "./" + parts[2][1:]
 	rows["space"] = parts[0] + ". " + parts[1] + "." + parts[2]
 	rows["tab"] = parts[0] + "\t." + parts[1] + "." + parts[2]
 	rows["non-canonical last character"] = parts[0] + "." + parts[1] + "." + noncanonical(parts[2], t)

@@ -99,6 +99,7 @@ func (e *env) do(method, path, body string, headers ...string) response {
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	require.NoError(e.t, err)
+	checkAgainstSpec(e.t, req, res, raw)
 	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &r.body)

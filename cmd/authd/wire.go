@@ -17,6 +17,7 @@ import (
 	"github.com/authd/authd/adapters/random"
 	"github.com/authd/authd/adapters/zaplog"
 	"github.com/authd/authd/app"
+	"github.com/authd/authd/docs"
 	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
 )
@@ -77,7 +78,7 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	m := metrics.New(func() float64 { return float64(sessions.Live(clk.Now())) })
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
-		Observer: m, Metrics: m.Handler()}
+		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")
