@@ -146,3 +146,26 @@ func BenchmarkHTTP(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLoginFailure compares the two ways a login fails: an unknown
+// username (a dummy argon2id hash) and a wrong password (the real one).
+// Their medians must match within noise, or response time would tell which
+// usernames exist. Compare with:
+//
+//	go test -run '^$' -bench LoginFailure -count 10 ./cmd/authd | benchstat -
+func BenchmarkLoginFailure(b *testing.B) {
+	a, _ := benchApp(b, func(c *config) { c.LoginMaxFails = 0 })
+	ctx := context.Background()
+	for name, cred := range map[string]domain.Credentials{
+		"unknown_user":   {Username: "nobody", Password: "1229"},
+		"wrong_password": {Username: "minsu", Password: "9999"},
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := a.service.Login(ctx, cred, "192.0.2.1"); err == nil {
+					b.Fatal("logged in")
+				}
+			}
+		})
+	}
+}

@@ -88,7 +88,10 @@ func verifyWithJWKS(t *testing.T, token string, keys []map[string]any) bool {
 			x, _ := b64.DecodeString(k["x"].(string))
 			return ed25519.Verify(ed25519.PublicKey(x), input, sig)
 		case "ES256":
-			pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: bigInt(t, k["x"]), Y: bigInt(t, k["y"])}
+			x, _ := b64.DecodeString(k["x"].(string))
+			y, _ := b64.DecodeString(k["y"].(string))
+			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+			require.NoError(t, err)
 			return len(sig) == 64 && ecdsa.Verify(pub, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:]))
 		case "RS256":
 			pub := &rsa.PublicKey{N: bigInt(t, k["n"]), E: int(bigInt(t, k["e"]).Int64())}

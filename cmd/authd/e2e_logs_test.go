@@ -1,0 +1,53 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLogsHoldNoSecrets captures the log of a full session (failed logins,
+// login, protected calls, refresh, reuse, logout) and checks that no token,
+// password or Authorization value appears, while each request left a line
+// with its id, route, status, duration and, when known, user.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	e := newEnv(t)
+	secrets := []string{"1229", "wrong-password-xyz", "Bearer", "Authorization", "eyJ"}
+	assertError(t, e.do("POST", "/login/", `{"username":"minsu","password":"wrong-password-xyz"}`, jsonCT), 401, "invalid_credentials")
+	assertError(t, e.do("POST", "/login/", `{"username":"ghost","password":"wrong-password-xyz"}`, jsonCT), 401, "invalid_credentials")
+	p := e.login("minsu", "1229")
+	assert.Equal(t, 200, e.protected(p.access).status)
+	p2 := e.refresh(p.refresh).pair(t)
+	assertError(t, e.refresh(p.refresh), 401, "refresh_token_reused")
+	q := e.login("minsu", "1229")
+	assert.Equal(t, 204, e.do("POST", "/logout/", `{"refresh":"`+q.refresh+`"}`, jsonCT).status)
+	assertError(t, e.protected(p2.access), 401, "session_revoked")
+	secrets = append(secrets, p.access, p.refresh, p2.access, p2.refresh, q.access, q.refresh)
+	for _, tok := range []string{p.access, p.refresh, q.refresh} {
+		secrets = append(secrets, strings.Split(tok, ".")...) // no segment of a token either
+	}
+
+	out := e.logs.String()
+	for _, s := range secrets {
+		assert.False(t, strings.Contains(out, s), "the log contains a secret (%d chars)", len(s))
+	}
+	var lines []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	require.Len(t, lines, 9)
+	for _, l := range lines {
+		for _, field := range []string{"request_id", "method", "route", "status", "duration"} {
+			assert.Contains(t, l, field)
+		}
+	}
+	assert.Equal(t, "2", lines[2]["user_id"], "a successful login names its user")
+	assert.Equal(t, "/login", lines[0]["route"])
+}
