@@ -115,6 +115,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	assert.ErrorContains(t, err, "AUTH_ACCESS_TTL")
 }
 
+func TestHelpIsNotAnError(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &out)
+	assert.NoError(t, err)
+	assert.Contains(t, out.String(), "AUTH_ACCESS_TTL")
+}
+
 func TestHS256Config(t *testing.T) {
 	e := newEnv(t, func(c *config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
 	p := e.login("minsu", "1229")
