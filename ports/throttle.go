@@ -19,6 +19,7 @@ type FailureLog interface {
 	// ResetFailures forgets the key's failures.
 	ResetFailures(ctx context.Context, key string) error
 	// PurgeFailures forgets every failure at or before the instant, and keys
-	// left with none; it returns how many keys it removed.
+	// left with none; it returns how many it removed, in the store's unit
+	// (keys or entries).
 	PurgeFailures(ctx context.Context, before time.Time) (int, error)
 }

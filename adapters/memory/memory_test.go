@@ -119,28 +119,6 @@ func BenchmarkRotate(b *testing.B) {
 
 var _ ports.FailureLog = (*memory.Failures)(nil)
 
-func TestFailures(t *testing.T) {
-	ctx := context.Background()
-	f := memory.NewFailures()
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 5 {
-		require.NoError(t, f.AddFailure(ctx, "user:a", t0.Add(time.Duration(i)*time.Second), 3))
-	}
-	got, err := f.Failures(ctx, "user:a", t0)
-	require.NoError(t, err)
-	assert.Equal(t, []time.Time{t0.Add(2 * time.Second), t0.Add(3 * time.Second), t0.Add(4 * time.Second)}, got, "only the 3 most recent are kept")
-	got, err = f.Failures(ctx, "user:a", t0.Add(3*time.Second))
-	require.NoError(t, err)
-	assert.Len(t, got, 1, "only those after since")
-
-	require.NoError(t, f.AddFailure(ctx, "ip:1", t0, 3))
-	n, err := f.PurgeFailures(ctx, t0.Add(2*time.Second))
-	require.NoError(t, err)
-	assert.Equal(t, 1, n, "ip:1 had nothing left")
-	assert.Equal(t, 1, f.Keys())
-	got, _ = f.Failures(ctx, "user:a", time.Time{})
-	assert.Len(t, got, 2)
-
-	require.NoError(t, f.ResetFailures(ctx, "user:a"))
-	assert.Equal(t, 0, f.Keys())
+func TestFailureLogContract(t *testing.T) {
+	storetest.TestFailureLog(t, func(*testing.T) ports.FailureLog { return memory.NewFailures() })
 }

@@ -224,3 +224,60 @@ func assertSame(t *testing.T, want, got domain.Session) {
 	}
 	assert.Equal(t, want, got)
 }
+
+// TestFailureLog runs the contract of ports.FailureLog against logs made by
+// newLog; each subtest gets a fresh, empty log.
+func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
+	ctx := context.Background()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+
+	t.Run("add_keep_and_read", func(t *testing.T) {
+		f := newLog(t)
+		for i := range 5 {
+			require.NoError(t, f.AddFailure(ctx, "user:a", at(i), 3))
+		}
+		got, err := f.Failures(ctx, "user:a", t0.Add(-time.Hour))
+		require.NoError(t, err)
+		require.Len(t, got, 3, "only the 3 most recent are kept")
+		assert.True(t, got[0].Equal(at(2)) && got[2].Equal(at(4)), "oldest first: %v", got)
+		got, err = f.Failures(ctx, "user:a", at(3))
+		require.NoError(t, err)
+		assert.Len(t, got, 1, "only those after since")
+		none, err := f.Failures(ctx, "user:b", t0.Add(-time.Hour))
+		require.NoError(t, err)
+		assert.Empty(t, none)
+	})
+
+	t.Run("reset_and_purge", func(t *testing.T) {
+		f := newLog(t)
+		require.NoError(t, f.AddFailure(ctx, "user:a", at(0), 10))
+		require.NoError(t, f.AddFailure(ctx, "user:a", at(5), 10))
+		require.NoError(t, f.AddFailure(ctx, "ip:1", at(0), 10))
+		n, err := f.PurgeFailures(ctx, at(1))
+		require.NoError(t, err)
+		assert.Positive(t, n)
+		got, _ := f.Failures(ctx, "user:a", t0.Add(-time.Hour))
+		assert.Len(t, got, 1)
+		got, _ = f.Failures(ctx, "ip:1", t0.Add(-time.Hour))
+		assert.Empty(t, got)
+		require.NoError(t, f.ResetFailures(ctx, "user:a"))
+		got, _ = f.Failures(ctx, "user:a", t0.Add(-time.Hour))
+		assert.Empty(t, got)
+	})
+
+	t.Run("concurrent", func(t *testing.T) {
+		f := newLog(t)
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				assert.NoError(t, f.AddFailure(ctx, "ip:1", at(i), 100))
+			}()
+		}
+		wg.Wait()
+		got, err := f.Failures(ctx, "ip:1", t0.Add(-time.Hour))
+		require.NoError(t, err)
+		assert.Len(t, got, 20)
+	})
+}

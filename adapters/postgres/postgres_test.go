@@ -1,0 +1,151 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/postgres"
+	"github.com/authd/authd/adapters/postgres/pgtest"
+	"github.com/authd/authd/adapters/storetest"
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	_ ports.SessionStore = (*postgres.Store)(nil)
+	_ ports.UserStore    = (*postgres.Store)(nil)
+	_ ports.FailureLog   = (*postgres.Store)(nil)
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Shutdown()
+	os.Exit(code)
+}
+
+// open returns a migrated store on a fresh database.
+func open(t *testing.T) *postgres.Store {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), pgtest.Database(t))
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	require.NoError(t, st.Migrate(context.Background()))
+	return st
+}
+
+func TestSessionStoreContract(t *testing.T) {
+	storetest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return open(t) })
+}
+
+func TestFailureLogContract(t *testing.T) {
+	storetest.TestFailureLog(t, func(t *testing.T) ports.FailureLog { return open(t) })
+}
+
+func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
+	url := pgtest.Database(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := postgres.Open(context.Background(), url)
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer st.Close()
+			assert.NoError(t, st.Migrate(context.Background()))
+		}()
+	}
+	wg.Wait()
+	st := open(t)
+	require.NoError(t, st.Migrate(context.Background()))
+}
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	seeded, err := st.SeedUsers(ctx, []domain.User{{ID: "1", Username: "chulsu", PasswordHash: "h1"}})
+	require.NoError(t, err)
+	assert.True(t, seeded)
+	seeded, err = st.SeedUsers(ctx, []domain.User{{ID: "9", Username: "other", PasswordHash: "h9"}})
+	require.NoError(t, err)
+	assert.False(t, seeded, "only into an empty table")
+	_, err = st.UserByUsername(ctx, "other")
+	assert.ErrorIs(t, err, domain.ErrNotFound)
+
+	require.NoError(t, st.PutUsers(ctx, []domain.User{{ID: "1", Username: "chulsu", PasswordHash: "h2"}, {ID: "2", Username: "minsu", PasswordHash: "h3"}}))
+	u, err := st.UserByUsername(ctx, "chulsu")
+	require.NoError(t, err)
+	assert.Equal(t, domain.User{ID: "1", Username: "chulsu", PasswordHash: "h2"}, u)
+	u, err = st.UserByID(ctx, "2")
+	require.NoError(t, err)
+	assert.Equal(t, "minsu", u.Username)
+	_, err = st.UserByID(ctx, "3")
+	assert.ErrorIs(t, err, domain.ErrNotFound)
+}
+
+func TestWatchRevocations(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pgtest.Database(t)
+	// Three stores on one database, as three instances would have: a and b
+	// revoke, w watches. Closed by Cleanup, after cancel has stopped the
+	// watcher.
+	stores := make([]*postgres.Store, 3)
+	for i := range stores {
+		st, err := postgres.Open(ctx, url)
+		require.NoError(t, err)
+		t.Cleanup(st.Close)
+		stores[i] = st
+	}
+	a, b, b2 := stores[0], stores[1], stores[2]
+	require.NoError(t, a.Migrate(ctx))
+	var err error
+
+	p := domain.DefaultPolicy()
+	early := domain.NewSession(storetest.NewID(), domain.User{ID: "1", Username: "u"}, time.Now(), p)
+	require.NoError(t, a.CreateSession(ctx, early))
+	_, err = a.RevokeSession(ctx, early.ID, domain.ReasonLogout, time.Now())
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	seen := map[string]int{}
+	go b2.WatchRevocations(ctx, 200*time.Millisecond, time.Hour, func(ss ...domain.Session) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range ss {
+			seen[s.ID]++
+		}
+	}, func(err error) { t.Logf("watch: %v", err) })
+	count := func(id string) int { mu.Lock(); defer mu.Unlock(); return seen[id] }
+	require.Eventually(t, func() bool { return count(early.ID) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"a revocation from before the watcher started is reported")
+
+	s := domain.NewSession(storetest.NewID(), domain.User{ID: "2", Username: "v"}, time.Now(), p)
+	require.NoError(t, a.CreateSession(ctx, s))
+	_, err = a.RevokeSession(ctx, s.ID, domain.ReasonReuse, time.Now())
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return count(s.ID) == 1 }, 2*time.Second, 10*time.Millisecond)
+
+	users := []domain.Session{
+		domain.NewSession(storetest.NewID(), domain.User{ID: "3", Username: "w"}, time.Now(), p),
+		domain.NewSession(storetest.NewID(), domain.User{ID: "3", Username: "w"}, time.Now(), p),
+	}
+	for _, us := range users {
+		require.NoError(t, b.CreateSession(ctx, us))
+	}
+	_, err = b.RevokeUserSessions(ctx, "3", domain.ReasonLogout, time.Now())
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return count(users[0].ID) == 1 && count(users[1].ID) == 1 }, 2*time.Second, 10*time.Millisecond)
+
+	_, err = a.RevokeSession(ctx, s.ID, domain.ReasonLogout, time.Now())
+	require.NoError(t, err)
+	time.Sleep(500 * time.Millisecond) // two catch-up intervals
+	assert.Equal(t, 1, count(s.ID), "revoking again is not a new revocation")
+	assert.Equal(t, 1, count(early.ID), "each revocation is reported once")
+}

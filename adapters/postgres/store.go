@@ -1,0 +1,199 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authd/authd/domain"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultOpTimeout bounds every store operation, so a database that hangs
+// turns into an ErrUnavailable answer instead of a request that never ends.
+const DefaultOpTimeout = 3 * time.Second
+
+// Store is the PostgreSQL store. It is safe for concurrent use.
+type Store struct {
+	pool      *pgxpool.Pool
+	opTimeout time.Duration
+}
+
+// Open connects a pool to the database at url. It does not wait for the
+// database: a store that cannot be reached answers ErrUnavailable until it
+// can.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	cfg.MaxConns = max(cfg.MaxConns, 8)
+	cfg.HealthCheckPeriod = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return &Store{pool: pool, opTimeout: DefaultOpTimeout}, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// op returns a context bounded by the operation timeout.
+func (s *Store) op(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.opTimeout)
+}
+
+// unavailable wraps a database failure as domain.ErrUnavailable.
+func unavailable(what string, err error) error {
+	return fmt.Errorf("postgres: %s: %w: %w", what, domain.ErrUnavailable, err)
+}
+
+// Ping reports whether the database answers, for /readyz.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.op(ctx)
+	defer cancel()
+	if err := s.pool.Ping(ctx); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations that the database lacks, in
+// order, each in its own transaction, under an advisory lock so that
+// instances starting together do not race.
+func (s *Store) Migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return unavailable("migrate", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7426812)`); err != nil {
+		return unavailable("migrate lock", err)
+	}
+	defer func() { _, _ = conn.Exec(context.Background(), `SELECT pg_advisory_unlock(7426812)`) }()
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return unavailable("migrate", err)
+	}
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("postgres: migration %s has no version number", base)
+		}
+		var applied bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, version).Scan(&applied); err != nil {
+			return unavailable("migrate", err)
+		}
+		if applied {
+			continue
+		}
+		sql, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, string(sql)); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", base, err)
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, base)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isUniqueViolation reports a duplicate key.
+func isUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23505"
+}
+
+// Users ------------------------------------------------------------------
+
+// UserByUsername returns the user with exactly that username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	return s.user(ctx, `SELECT id, username, password_hash FROM users WHERE username = $1`, username)
+}
+
+// UserByID returns the user with the id.
+func (s *Store) UserByID(ctx context.Context, id string) (domain.User, error) {
+	return s.user(ctx, `SELECT id, username, password_hash FROM users WHERE id = $1`, id)
+}
+
+func (s *Store) user(ctx context.Context, query, arg string) (domain.User, error) {
+	ctx, cancel := s.op(ctx)
+	defer cancel()
+	var u domain.User
+	err := s.pool.QueryRow(ctx, query, arg).Scan(&u.ID, &u.Username, &u.PasswordHash)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return domain.User{}, domain.ErrNotFound
+	case err != nil:
+		return domain.User{}, unavailable("find user", err)
+	}
+	return u, nil
+}
+
+// PutUsers inserts the users, or updates the username and hash of those
+// whose id exists, in one transaction.
+func (s *Store) PutUsers(ctx context.Context, users []domain.User) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, u := range users {
+			if _, err := tx.Exec(ctx, `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
+				ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, password_hash = EXCLUDED.password_hash`,
+				u.ID, u.Username, u.PasswordHash); err != nil {
+				return fmt.Errorf("postgres: user %q: %w", u.Username, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SeedUsers inserts the users only if the users table is empty, and
+// reports whether it did.
+func (s *Store) SeedUsers(ctx context.Context, users []domain.User) (bool, error) {
+	seeded := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE users IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		for _, u := range users {
+			if _, err := tx.Exec(ctx, `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)`,
+				u.ID, u.Username, u.PasswordHash); err != nil {
+				return err
+			}
+		}
+		seeded = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("postgres: seed users: %w", err)
+	}
+	return seeded, nil
+}
