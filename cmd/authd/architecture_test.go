@@ -24,6 +24,7 @@ var technologies = map[string][]string{
 	"adapters/argon2":    {"golang.org/x/crypto"},
 	"adapters/memory":    nil,
 	"adapters/metrics":   {"github.com/prometheus/client_golang"},
+	"adapters/postgres":  {"github.com/jackc/pgx/v5"},
 	"adapters/clock":     nil,
 	"adapters/random":    nil,
 	"adapters/storetest": {"github.com/stretchr/testify"},
@@ -51,10 +52,11 @@ func importAllowed(dir, path string) (bool, string) {
 	case layer[0] == "app":
 		return internal && (own == "domain" || own == "ports"), "app imports only domain and ports"
 	case layer[0] == "adapters":
-		if internal {
-			return own == "domain" || own == "ports", "an adapter imports domain and ports, never app, cmd or another adapter"
-		}
 		adapter := strings.Join(layer[:min(2, len(layer))], "/")
+		if internal {
+			ownAdapter := own == adapter || strings.HasPrefix(own, adapter+"/") // its own subpackages
+			return own == "domain" || own == "ports" || ownAdapter, "an adapter imports domain and ports, never app, cmd or another adapter"
+		}
 		techs, known := technologies[adapter]
 		if !known {
 			return false, "adapter " + adapter + " has no technology listed in architecture_test.go"
@@ -126,6 +128,8 @@ func TestDependencyRuleCatchesViolations(t *testing.T) {
 		{"adapters/httpapi", module + "/adapters/jwx"},
 		{"adapters/httpapi", "go.uber.org/zap"},
 		{"adapters/memory", module + "/cmd/authd"},
+		{"adapters/postgres", module + "/adapters/memory"},
+		{"adapters/postgres/pgtest", module + "/adapters/jwx"},
 		{"adapters/newthing", "example.com/lib"},
 	} {
 		ok, _ := importAllowed(tc.dir, tc.path)
@@ -137,6 +141,7 @@ func TestDependencyRuleCatchesViolations(t *testing.T) {
 		{"app", module + "/ports"},
 		{"adapters/httpapi", "github.com/go-chi/chi/v5/middleware"},
 		{"adapters/jwx", module + "/domain"},
+		{"adapters/postgres", module + "/adapters/postgres/pgtest"},
 		{"cmd/authd", module + "/app"},
 	} {
 		ok, why := importAllowed(tc.dir, tc.path)

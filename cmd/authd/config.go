@@ -28,6 +28,8 @@ type config struct {
 	TrustedProxies  []netip.Prefix
 	CORSOrigins     []string
 	Store           string
+	DatabaseURL     string
+	UsersFile       string
 	LogLevel        string
 	LogFormat       string
 	DevClock        bool
@@ -112,7 +114,9 @@ var settings = []setting{
 		return nil
 	}},
 	{"AUTH_HASH_QUEUE_WAIT", "0s", "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)", durationInto(func(c *config) *time.Duration { return &c.HashQueueWait })},
-	{"AUTH_STORE", "memory", "session and user store", stringInto(func(c *config) *string { return &c.Store }, "memory")},
+	{"AUTH_STORE", "memory", "session and user store: memory or postgres", stringInto(func(c *config) *string { return &c.Store }, "memory", "postgres")},
+	{"AUTH_DATABASE_URL", "", "PostgreSQL URL, for AUTH_STORE=postgres", stringInto(func(c *config) *string { return &c.DatabaseURL })},
+	{"AUTH_USERS_FILE", "", "JSON list of {id, username, password_hash} users (unset: the three demo users)", stringInto(func(c *config) *string { return &c.UsersFile })},
 	{"AUTH_LOGIN_MAX_FAILURES", "10", "failed logins per username in the window before 429 (per client IP: 10 times as many; 0: no limit)", func(c *config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -219,6 +223,8 @@ func (c config) check() error {
 		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))
 	case c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""):
 		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256 and no AUTH_JWT_KEYS_FILE")
+	case c.Store == "postgres" && c.DatabaseURL == "":
+		return errors.New("AUTH_DATABASE_URL: AUTH_STORE=postgres needs the database URL")
 	case c.LoginWindow <= 0:
 		return errors.New("AUTH_LOGIN_FAILURE_WINDOW: must be positive")
 	case c.HashQueueWait < 0:

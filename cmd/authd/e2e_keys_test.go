@@ -219,12 +219,12 @@ func TestKeysFileErrors(t *testing.T) {
 func TestKeygen(t *testing.T) {
 	for _, alg := range jwx.Algorithms {
 		var out strings.Builder
-		require.NoError(t, run(t.Context(), []string{"keygen", "--alg", alg}, func(string) string { return "" }, &out, &syncBuffer{}))
+		require.NoError(t, run(t.Context(), []string{"keygen", "--alg", alg}, func(string) string { return "" }, strings.NewReader(""), &out, &syncBuffer{}))
 		keys, err := jwx.ParseKeySet([]byte(out.String()), alg)
 		require.NoError(t, err, alg)
 		assert.NotEmpty(t, keys.SignerKID())
 	}
-	err := run(t.Context(), []string{"keygen", "--alg", "none"}, func(string) string { return "" }, &strings.Builder{}, &syncBuffer{})
+	err := run(t.Context(), []string{"keygen", "--alg", "none"}, func(string) string { return "" }, strings.NewReader(""), &strings.Builder{}, &syncBuffer{})
 	assert.Error(t, err)
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+
+	"github.com/authd/authd/adapters/memory"
 	"sync"
 	"testing"
 	"time"
@@ -274,12 +276,13 @@ func TestPurgeLoopBoundsMemory(t *testing.T) {
 	require.Equal(t, 204, e.do("POST", "/logout/", "", bearer(gone.refresh)).status)
 	e.clock.Advance(4 * time.Minute)
 	live := e.login("satangsusu", "4321")
-	require.Equal(t, 3, e.app.sessions.Len())
+	stored := e.app.stores.sessions.(*memory.Sessions)
+	require.Equal(t, 3, stored.Len())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go e.app.purgeLoop(ctx, time.Millisecond)
 	e.clock.Advance(time.Minute + time.Second) // the first two are past PurgeAt
-	require.Eventually(t, func() bool { return e.app.sessions.Len() == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return stored.Len() == 1 }, 5*time.Second, time.Millisecond)
 	assert.Equal(t, 200, e.refresh(live.refresh).status)
 }

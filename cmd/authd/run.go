@@ -30,12 +30,21 @@ const (
 )
 
 // run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
-// within AUTH_SHUTDOWN_TIMEOUT; with "keygen" as first argument it prints a
-// new private JWK Set instead. Everything it needs comes in through its
+// within AUTH_SHUTDOWN_TIMEOUT. With a subcommand as first argument it does
+// that instead: "keygen" prints a new private JWK Set, "hash-password"
+// prints the argon2id hash of the password on stdin, "migrate" applies the
+// PostgreSQL schema. Everything it needs comes in through its
 // parameters, so tests run it like a process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "keygen" {
-		return keygen(args[1:], stdout, stderr)
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "keygen":
+			return keygen(args[1:], stdout, stderr)
+		case "hash-password":
+			return hashPassword(ctx, args[1:], stdin, stdout)
+		case "migrate":
+			return migrate(ctx, args[1:], getenv, stdout, stderr)
+		}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -56,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("AUTH_ADDR: %w", err)
@@ -71,6 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	a.log.Info("authd listening", logAddr(ln.Addr()))
 
 	go a.purgeLoop(ctx, purgeInterval)
+	if a.watch != nil {
+		go a.watch(ctx)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 

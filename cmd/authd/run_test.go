@@ -30,7 +30,9 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs, io.Discard) }()
+	go func() {
+		done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), logs, io.Discard)
+	}()
 
 	base := "http://" + addr
 	require.Eventually(t, func() bool {
@@ -111,13 +113,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	}
 	err := run(context.Background(), nil, func(k string) string {
 		return map[string]string{"AUTH_ACCESS_TTL": "x"}[k]
-	}, io.Discard, io.Discard)
+	}, strings.NewReader(""), io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "AUTH_ACCESS_TTL")
 }
 
 func TestHelpIsNotAnError(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &out)
+	err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &out)
 	assert.NoError(t, err)
 	assert.Contains(t, out.String(), "AUTH_ACCESS_TTL")
 }

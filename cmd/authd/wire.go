@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"time"
@@ -12,7 +13,6 @@ import (
 	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/adapters/jwx"
-	"github.com/authd/authd/adapters/memory"
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/adapters/random"
 	"github.com/authd/authd/adapters/zaplog"
@@ -30,11 +30,17 @@ const hashWaitFactor = 1
 
 // application is the wired service.
 type application struct {
-	handler  http.Handler
-	service  *app.Service
-	sessions *memory.Sessions
-	log      *zaplog.Logger
+	handler http.Handler
+	service *app.Service
+	stores  *stores
+	log     *zaplog.Logger
+	// watch, when set, feeds revocations made by other instances to the
+	// service until ctx ends.
+	watch func(ctx context.Context)
 }
+
+// close releases the stores.
+func (a *application) close() { a.stores.close() }
 
 // build wires the adapters to the use cases. The clock is a parameter so
 // tests can run the real HTTP stack on a frozen clock.
@@ -47,20 +53,19 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 	if err != nil {
 		return nil, err
 	}
-	users, err := memory.NewUsers(memory.SeedUsers()...)
+	st, err := openStores(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	sessions := memory.NewSessions()
 	svc, err := app.New(app.Deps{
 		Clock:    clk,
-		Users:    users,
-		Sessions: sessions,
+		Users:    st.users,
+		Sessions: st.sessions,
 		Issuer:   jwx.NewIssuer(keys),
 		Verifier: jwx.NewVerifier(keys, cfg.Policy),
 		Hasher:   argon2.New(argon2.OWASP(), 0, hashWait(cfg)),
 		IDs:      random.IDs{},
-		Failures: memory.NewFailures(),
+		Failures: st.failures,
 		Policy:   cfg.Policy,
 
 		UserThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
@@ -69,25 +74,37 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		TokenCacheSize: cfg.TokenCacheSize,
 	})
 	if err != nil {
+		st.close()
 		return nil, err
 	}
 	jwks, err := keys.PublicJWKS()
 	if err != nil {
 		return nil, err
 	}
-	m := metrics.New(func() float64 { return float64(sessions.Live(clk.Now())) })
+	m := metrics.New(func() float64 {
+		n, err := st.live(clk.Now())
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	})
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
-		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI}
+		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: st.ready}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")
 	}
 	h, err := httpapi.NewHandler(deps)
 	if err != nil {
+		st.close()
 		return nil, err
 	}
-	return &application{handler: h, service: svc, sessions: sessions, log: log}, nil
+	a := &application{handler: h, service: svc, stores: st, log: log}
+	if st.watch != nil {
+		a.watch = func(ctx context.Context) { st.watch(ctx, svc.ObserveRevoked, log) }
+	}
+	return a, nil
 }
 
 // signingKeys returns the keys of the configured algorithm: from the keys

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/authd/authd/adapters/argon2"
+	"github.com/authd/authd/adapters/memory"
+	"github.com/authd/authd/adapters/postgres"
+	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
+)
+
+// stores are the store adapters the configuration picked, and what the
+// composition root needs from them beyond the ports.
+type stores struct {
+	users    ports.UserStore
+	sessions ports.SessionStore
+	failures ports.FailureLog
+	ready    func(context.Context) error
+	live     func(now time.Time) (int, error)
+	// watch, when set, reports sessions other instances revoke until ctx
+	// ends.
+	watch func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger)
+	close func()
+}
+
+// revocationInterval bounds how late a revocation made by another instance
+// reaches this one when a notification is lost.
+const revocationInterval = time.Second
+
+// openStores opens the configured stores and loads the users: those of
+// AUTH_USERS_FILE, or else the demo users (into PostgreSQL only when its
+// users table is empty).
+func openStores(cfg config, log ports.Logger) (*stores, error) {
+	fileUsers, err := loadUsersFile(cfg.UsersFile)
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.Store {
+	case "postgres":
+		return openPostgres(cfg, fileUsers, log)
+	default:
+		users := memory.SeedUsers()
+		if fileUsers != nil {
+			users = fileUsers
+		}
+		u, err := memory.NewUsers(users...)
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_USERS_FILE: %w", err)
+		}
+		sessions := memory.NewSessions()
+		return &stores{
+			users: u, sessions: sessions, failures: memory.NewFailures(),
+			live:  func(now time.Time) (int, error) { return sessions.Live(now), nil },
+			close: func() {},
+		}, nil
+	}
+}
+
+func openPostgres(cfg config, fileUsers []domain.User, log ports.Logger) (*stores, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_DATABASE_URL: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("AUTH_DATABASE_URL: migrate: %w", err)
+	}
+	if fileUsers != nil {
+		err = st.PutUsers(ctx, fileUsers)
+	} else if seeded, serr := st.SeedUsers(ctx, memory.SeedUsers()); serr != nil {
+		err = serr
+	} else if seeded {
+		log.Warn("the users table was empty: created the three demo users; set AUTH_USERS_FILE for real ones")
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	// Access tokens live at most one access TTL; a revocation older than
+	// that (plus leeway) can no longer matter to a starting instance.
+	lookback := cfg.Policy.AccessTTL + cfg.Policy.Leeway + time.Minute
+	return &stores{
+		users: st, sessions: st, failures: st, ready: st.Ping,
+		live: func(now time.Time) (int, error) { return st.LiveSessions(context.Background(), now) },
+		watch: func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger) {
+			st.WatchRevocations(ctx, revocationInterval, lookback, onRevoked, func(err error) {
+				log.Warn("revocation watcher", ports.F("error", err.Error()))
+			})
+		},
+		close: st.Close,
+	}, nil
+}
+
+// fileUser is one entry of AUTH_USERS_FILE.
+type fileUser struct {
+	ID           string `json:"id"`
+	Username     string `json:"username"`
+	PasswordHash string `json:"password_hash"`
+}
+
+// loadUsersFile reads AUTH_USERS_FILE; no path means no file (nil).
+func loadUsersFile(path string) ([]domain.User, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_USERS_FILE: %w", err)
+	}
+	var list []fileUser
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("AUTH_USERS_FILE: not a JSON list of {id, username, password_hash}: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("AUTH_USERS_FILE: no users")
+	}
+	users := make([]domain.User, 0, len(list))
+	seen := map[string]bool{}
+	for i, u := range list {
+		if u.ID == "" || u.Username == "" {
+			return nil, fmt.Errorf("AUTH_USERS_FILE: user %d needs an id and a username", i)
+		}
+		if seen["id:"+u.ID] || seen["name:"+u.Username] {
+			return nil, fmt.Errorf("AUTH_USERS_FILE: user %d (%q) repeats an id or a username", i, u.Username)
+		}
+		seen["id:"+u.ID], seen["name:"+u.Username] = true, true
+		if _, _, _, err := argon2.Decode(u.PasswordHash); err != nil {
+			return nil, fmt.Errorf("AUTH_USERS_FILE: user %q: password_hash must be an argon2id PHC string (authd hash-password): %w", u.Username, err)
+		}
+		users = append(users, domain.User{ID: u.ID, Username: u.Username, PasswordHash: u.PasswordHash})
+	}
+	return users, nil
+}

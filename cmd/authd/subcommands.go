@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/authd/authd/adapters/argon2"
+	"github.com/authd/authd/adapters/postgres"
+)
+
+// hashPassword reads a password from the first line of stdin and prints its
+// argon2id PHC string, for AUTH_USERS_FILE:
+//
+//	printf '%s' "$PASSWORD" | authd hash-password
+func hashPassword(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("hash-password: unexpected argument %q; the password comes on stdin", args[0])
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("hash-password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return errors.New("hash-password: no password on stdin")
+	}
+	hash, err := argon2.New(argon2.OWASP(), 1, time.Minute).Hash(ctx, password)
+	if err != nil {
+		return fmt.Errorf("hash-password: %w", err)
+	}
+	_, err = fmt.Fprintln(stdout, hash)
+	return err
+}
+
+// migrate applies the PostgreSQL schema of AUTH_DATABASE_URL.
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("AUTH_DATABASE_URL: migrate needs the database URL")
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	st, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("AUTH_DATABASE_URL: %w", err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	_, err = fmt.Fprintln(stdout, "authd: schema is up to date")
+	return err
+}
