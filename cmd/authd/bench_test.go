@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/adapters/postgres/pgtest"
 	"github.com/authd/authd/domain"
 	"github.com/stretchr/testify/require"
 )
@@ -168,4 +169,24 @@ func BenchmarkLoginFailure(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRefreshPostgres is BenchmarkRefresh with sessions in PostgreSQL:
+// one conditional UPDATE per rotation, plus the session read.
+func BenchmarkRefreshPostgres(b *testing.B) {
+	url := pgtest.Database(b)
+	a, _ := benchApp(b, func(c *config) { c.Store, c.DatabaseURL = "postgres", url })
+	defer a.close()
+	ctx := context.Background()
+	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		pair, err = a.service.Refresh(ctx, pair.Refresh)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "refreshes/s")
 }
