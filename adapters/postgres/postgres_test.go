@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/authd/authd/adapters/storetest"
 	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -148,4 +150,45 @@ func TestWatchRevocations(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // two catch-up intervals
 	assert.Equal(t, 1, count(s.ID), "revoking again is not a new revocation")
 	assert.Equal(t, 1, count(early.ID), "each revocation is reported once")
+}
+
+// TestHotQueriesUseIndexes explains every query on a hot path with
+// sequential scans discouraged: each must be able to use an index, so none
+// scans a table that holds a million sessions.
+func TestHotQueriesUseIndexes(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Database(t)
+	st, err := postgres.Open(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	require.NoError(t, st.Migrate(ctx))
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `SET enable_seqscan = off`)
+	require.NoError(t, err)
+	now := time.Now()
+	for name, q := range map[string][]any{
+		"session by id":      {`SELECT * FROM sessions WHERE id = $1`, "x"},
+		"compare and rotate": {`UPDATE sessions SET generation = 2 WHERE id = $1 AND generation = 1 AND revoked_at IS NULL`, "x"},
+		"user by username":   {`SELECT * FROM users WHERE username = $1`, "minsu"},
+		"user by id":         {`SELECT * FROM users WHERE id = $1`, "2"},
+		"user sessions":      {`SELECT * FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at, id`, "2", now},
+		"revoke user":        {`UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, "2", now},
+		"purge":              {`DELETE FROM sessions WHERE purge_at <= $1`, now},
+		"catch up":           {`SELECT * FROM sessions WHERE revoked_seen > $1 ORDER BY revoked_seen`, now},
+		"failures":           {`SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at`, "user:minsu", now},
+		"purge failures":     {`DELETE FROM login_failures WHERE at <= $1`, now},
+	} {
+		rows, err := conn.Query(ctx, "EXPLAIN "+q[0].(string), q[1:]...)
+		require.NoError(t, err, name)
+		var plan strings.Builder
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan.WriteString(line + "\n")
+		}
+		require.NoError(t, rows.Err())
+		assert.NotContains(t, plan.String(), "Seq Scan", "%s:\n%s", name, plan.String())
+	}
 }
