@@ -1,0 +1,306 @@
+package authclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authd/authd/ports"
+)
+
+// ErrLoggedOut is what every *LoggedOutError is: the session is over and
+// only a new login helps.
+var ErrLoggedOut = errors.New("authclient: logged out")
+
+// LoggedOutError says why the session ended: the server's error code
+// (refresh_token_reused, session_revoked, session_expired, token_expired
+// for an expired refresh token, invalid_token), or "no_session" when there
+// is no refresh token at all.
+type LoggedOutError struct {
+	Code    string
+	Message string
+}
+
+// Error implements error.
+func (e *LoggedOutError) Error() string {
+	return fmt.Sprintf("authclient: logged out (%s): %s", e.Code, e.Message)
+}
+
+// Is makes errors.Is(err, ErrLoggedOut) true.
+func (e *LoggedOutError) Is(target error) bool { return target == ErrLoggedOut }
+
+// APIError is any other error answer from authd.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	return fmt.Sprintf("authclient: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// DefaultRefreshBefore is how long before the access token's exp the
+// client refreshes, at most; for short-lived tokens it refreshes when a
+// fifth of the lifetime is left.
+const DefaultRefreshBefore = 10 * time.Second
+
+// Config configures a Client. BaseURL and Clock are required.
+type Config struct {
+	BaseURL string
+	// Clock decides when a token is due for refresh; clock.System{} from
+	// adapters/clock in production.
+	Clock ports.Clock
+	// Store keeps the pair; a MemoryStore when nil.
+	Store TokenStore
+	// HTTP talks to authd; a client with a 10 s timeout when nil.
+	HTTP *http.Client
+	// RefreshBefore is how early to refresh; DefaultRefreshBefore when 0.
+	RefreshBefore time.Duration
+	// OnRefresh, when set, is called after every successful refresh.
+	OnRefresh func(Tokens)
+}
+
+// Client logs in to authd and keeps its session alive. It is safe for
+// concurrent use.
+type Client struct {
+	cfg       Config
+	refreshMu sync.Mutex // one refresh at a time: the single flight
+}
+
+// New returns a client.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" || cfg.Clock == nil {
+		return nil, errors.New("authclient: BaseURL and Clock are required")
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Store == nil {
+		cfg.Store = &MemoryStore{}
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.RefreshBefore <= 0 {
+		cfg.RefreshBefore = DefaultRefreshBefore
+	}
+	return &Client{cfg: cfg}, nil
+}
+
+// Tokens returns the stored pair.
+func (c *Client) Tokens() (Tokens, error) { return c.cfg.Store.Load() }
+
+// Login logs in and stores the pair.
+func (c *Client) Login(ctx context.Context, username, password string) error {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	t, err := c.tokenCall(ctx, "/login/", body, "")
+	if err != nil {
+		return err
+	}
+	return c.cfg.Store.Save(t)
+}
+
+// Refresh swaps the stored refresh token for a new pair now, whether or
+// not it is due, and stores it.
+func (c *Client) Refresh(ctx context.Context) (Tokens, error) {
+	t, err := c.Tokens()
+	if err != nil {
+		return Tokens{}, err
+	}
+	return c.refreshIfCurrent(ctx, t.Access)
+}
+
+// Logout ends the session (or with all, every session of the user) and
+// forgets the pair.
+func (c *Client) Logout(ctx context.Context, all bool) error {
+	t, err := c.Tokens()
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(map[string]any{"all": all})
+	res, err := c.post(ctx, "/logout/", body, t.Refresh)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		return apiError(res)
+	}
+	return c.cfg.Store.Save(Tokens{})
+}
+
+// AccessToken returns an access token that is not due for refresh,
+// refreshing first when it is.
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	t, err := c.Tokens()
+	if err != nil {
+		return "", err
+	}
+	if t.Refresh == "" {
+		return "", &LoggedOutError{Code: "no_session", Message: "log in first"}
+	}
+	if !c.due(t.Access) {
+		return t.Access, nil
+	}
+	t, err = c.refreshIfCurrent(ctx, t.Access)
+	return t.Access, err
+}
+
+// due reports whether the access token should be refreshed now.
+func (c *Client) due(access string) bool {
+	_, claims, err := Decode(access)
+	if err != nil {
+		return true
+	}
+	margin := min(c.cfg.RefreshBefore, claims.Lifetime()/5)
+	return !c.cfg.Clock.Now().Before(claims.Expiry().Add(-margin))
+}
+
+// refreshIfCurrent refreshes unless the stored access token is no longer
+// stale, that is, another goroutine refreshed while this one waited. Every
+// goroutine that saw the same stale token thus shares one refresh.
+func (c *Client) refreshIfCurrent(ctx context.Context, stale string) (Tokens, error) {
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	t, err := c.Tokens()
+	if err != nil {
+		return Tokens{}, err
+	}
+	if t.Access != stale && t.Access != "" {
+		return t, nil
+	}
+	if t.Refresh == "" {
+		return Tokens{}, &LoggedOutError{Code: "no_session", Message: "log in first"}
+	}
+	next, err := c.tokenCall(ctx, "/refresh/", nil, t.Refresh)
+	var api *APIError
+	if errors.As(err, &api) && api.Status == http.StatusUnauthorized {
+		_ = c.cfg.Store.Save(Tokens{})
+		return Tokens{}, &LoggedOutError{Code: api.Code, Message: api.Message}
+	}
+	if err != nil {
+		return Tokens{}, err
+	}
+	if err := c.cfg.Store.Save(next); err != nil {
+		return Tokens{}, err
+	}
+	if c.cfg.OnRefresh != nil {
+		c.cfg.OnRefresh(next)
+	}
+	return next, nil
+}
+
+// tokenCall posts to a token endpoint and decodes the pair.
+func (c *Client) tokenCall(ctx context.Context, path string, body []byte, bearer string) (Tokens, error) {
+	res, err := c.post(ctx, path, body, bearer)
+	if err != nil {
+		return Tokens{}, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return Tokens{}, apiError(res)
+	}
+	var t Tokens
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&t); err != nil || t.Access == "" || t.Refresh == "" {
+		return Tokens{}, fmt.Errorf("authclient: %s: unreadable token response", path)
+	}
+	return t, nil
+}
+
+func (c *Client) post(ctx context.Context, path string, body []byte, bearer string) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	return c.cfg.HTTP.Do(req)
+}
+
+// errorBody is authd's error body.
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+func apiError(res *http.Response) error {
+	var b errorBody
+	_ = json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&b)
+	return &APIError{Status: res.StatusCode, Code: b.Error, Message: b.Message}
+}
+
+// Transport returns an http.RoundTripper that sends requests through base
+// (http.DefaultTransport when nil) with the access token, refreshing it
+// when due and, once, when the server answers 401 token_expired. A request
+// whose body cannot be replayed (no GetBody) is not retried.
+func (c *Client) Transport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &transport{c: c, base: base}
+}
+
+type transport struct {
+	c    *Client
+	base http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	access, err := t.c.AccessToken(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	res, err := t.base.RoundTrip(withBearer(req, access))
+	if err != nil || res.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
+		return res, err
+	}
+	code, res := peekErrorCode(res)
+	if code != "token_expired" {
+		return res, nil
+	}
+	res.Body.Close()
+	next, err := t.c.refreshIfCurrent(req.Context(), access)
+	if err != nil {
+		return nil, err
+	}
+	retry := withBearer(req, next.Access)
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return t.base.RoundTrip(retry)
+}
+
+// withBearer returns a copy of req carrying the token.
+func withBearer(req *http.Request, token string) *http.Request {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}
+
+// peekErrorCode reads the error code of a JSON error body and gives the
+// response back with its body intact.
+func peekErrorCode(res *http.Response) (string, *http.Response) {
+	data, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(data))
+	var b errorBody
+	_ = json.Unmarshal(data, &b)
+	return b.Error, res
+}

@@ -1,0 +1,20 @@
+// Package authclient is the Go client of authd, for programs that log in
+// and stay logged in, and for services that accept authd's access tokens.
+//
+//   - Client logs in and keeps a token pair in a TokenStore (in memory or in
+//     a file). Its Transport is an http.RoundTripper that adds the access
+//     token to every request, refreshes it shortly before it expires and
+//     once more when a server answers 401 token_expired, with one refresh
+//     shared by every goroutine, so concurrent requests never present a used
+//     refresh token and trip reuse detection. When the session is over
+//     (refresh_token_reused, session_revoked, session_expired) every call
+//     fails with a *LoggedOutError.
+//   - Verifier checks access tokens against authd's JWKS URL, caching the
+//     keys and fetching them again on an unknown kid at most once per 30 s;
+//     Middleware puts it in front of an http.Handler.
+//
+// The clock is a parameter (ports.Clock; adapters/clock.System in
+// production), so the refresh logic is tested on a frozen clock.
+//
+// It imports only ports, jwx and the standard library.
+package authclient

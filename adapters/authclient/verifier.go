@@ -1,0 +1,204 @@
+package authclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authd/authd/ports"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jwt"
+)
+
+// MinRefetch is the least time between two JWKS fetches caused by unknown
+// kids, so a flood of tokens with made-up kids cannot turn into a flood of
+// requests to authd.
+const MinRefetch = 30 * time.Second
+
+// ErrInvalidToken is what every verification failure is.
+var ErrInvalidToken = errors.New("authclient: invalid access token")
+
+// VerifierConfig configures a Verifier. JWKSURL and Clock are required.
+type VerifierConfig struct {
+	JWKSURL  string // e.g. http://authd:5000/.well-known/jwks.json
+	Issuer   string // "authd" when empty
+	Audience string // "authd" when empty
+	Leeway   time.Duration
+	Clock    ports.Clock
+	HTTP     *http.Client
+}
+
+// Verifier checks authd's access tokens in another service, with nothing
+// but the public keys. It cannot see revocations: a revoked session's access
+// token passes here until its exp, at most one access TTL, which is the
+// price of not calling authd on every request.
+type Verifier struct {
+	cfg       VerifierConfig
+	mu        sync.Mutex
+	keys      jwk.Set
+	lastFetch time.Time
+}
+
+// NewVerifier returns a verifier; it fetches the keys on first use.
+func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
+	if cfg.JWKSURL == "" || cfg.Clock == nil {
+		return nil, errors.New("authclient: JWKSURL and Clock are required")
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "authd"
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = "authd"
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 5 * time.Second}
+	}
+	return &Verifier{cfg: cfg}, nil
+}
+
+// key returns the key with the kid, fetching the JWKS when it is unknown
+// and the last fetch is older than MinRefetch.
+func (v *Verifier) key(ctx context.Context, kid string) (jwk.Key, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys != nil {
+		if k, ok := v.keys.LookupKeyID(kid); ok {
+			return k, nil
+		}
+	}
+	now := v.cfg.Clock.Now()
+	if v.keys != nil && now.Sub(v.lastFetch) < MinRefetch {
+		return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
+	}
+	v.lastFetch = now
+	set, err := v.fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.keys = set
+	if k, ok := set.LookupKeyID(kid); ok {
+		return k, nil
+	}
+	return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
+}
+
+func (v *Verifier) fetch(ctx context.Context) (jwk.Set, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := v.cfg.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("authclient: fetch JWKS: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("authclient: fetch JWKS: status %d", res.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("authclient: fetch JWKS: %w", err)
+	}
+	set, err := jwk.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("authclient: JWKS: %w", err)
+	}
+	return set, nil
+}
+
+// Verify checks an access token's signature with the published key its kid
+// names, in that key's algorithm only, and its typ, type, iss, aud, exp and
+// nbf at the clock's now. It returns the claims, or an error wrapping
+// ErrInvalidToken (or a fetch error when the keys cannot be had).
+func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
+	if len(token) > 8<<10 {
+		return Claims{}, fmt.Errorf("%w: too large", ErrInvalidToken)
+	}
+	msg, err := jws.Parse([]byte(token), jws.WithCompact())
+	if err != nil || len(msg.Signatures()) != 1 {
+		return Claims{}, fmt.Errorf("%w: not a compact JWS", ErrInvalidToken)
+	}
+	hdr := msg.Signatures()[0].ProtectedHeaders()
+	kid, _ := hdr.KeyID()
+	typ, _ := hdr.Type()
+	alg, _ := hdr.Algorithm()
+	if typ != "at+jwt" {
+		return Claims{}, fmt.Errorf("%w: typ %q", ErrInvalidToken, typ)
+	}
+	key, err := v.key(ctx, kid)
+	if err != nil {
+		return Claims{}, err
+	}
+	keyAlg, ok := key.Algorithm()
+	if !ok || keyAlg.String() != alg.String() {
+		return Claims{}, fmt.Errorf("%w: algorithm", ErrInvalidToken)
+	}
+	sigAlg, ok := jwa.LookupSignatureAlgorithm(alg.String())
+	if !ok {
+		return Claims{}, fmt.Errorf("%w: algorithm", ErrInvalidToken)
+	}
+	tok, err := jwt.Parse([]byte(token), jwt.WithKey(sigAlg, key), jwt.WithValidate(true),
+		jwt.WithClock(v.cfg.Clock), jwt.WithAcceptableSkew(v.cfg.Leeway),
+		jwt.WithIssuer(v.cfg.Issuer), jwt.WithAudience(v.cfg.Audience),
+		jwt.WithRequiredClaim(jwt.ExpirationKey), jwt.WithRequiredClaim(jwt.SubjectKey))
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	var typeClaim string
+	if err := tok.Get("type", &typeClaim); err != nil || typeClaim != "access" {
+		return Claims{}, fmt.Errorf("%w: not an access token", ErrInvalidToken)
+	}
+	_, claims, err := Decode(token)
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	return claims, nil
+}
+
+type claimsKey struct{}
+
+// ClaimsFrom returns the claims Middleware verified for the request.
+func ClaimsFrom(ctx context.Context) (Claims, bool) {
+	c, ok := ctx.Value(claimsKey{}).(Claims)
+	return c, ok
+}
+
+// Middleware lets through only requests with a valid access token, with
+// its claims in the context (ClaimsFrom); others get 401 with a Bearer
+// challenge, or 503 when the keys cannot be fetched.
+func (v *Verifier) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			deny(w, http.StatusUnauthorized, "token_missing", `Bearer realm="authd"`)
+			return
+		}
+		claims, err := v.Verify(r.Context(), token)
+		switch {
+		case errors.Is(err, ErrInvalidToken):
+			deny(w, http.StatusUnauthorized, "invalid_token", `Bearer realm="authd", error="invalid_token"`)
+			return
+		case err != nil:
+			deny(w, http.StatusServiceUnavailable, "unavailable", "")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), claimsKey{}, claims)))
+	})
+}
+
+func deny(w http.ResponseWriter, status int, code, challenge string) {
+	if challenge != "" {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(errorBody{Error: code, Message: http.StatusText(status)})
+}
