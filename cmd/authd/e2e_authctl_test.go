@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/cmd/authctl/cli"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newRealEnv starts authd on the system clock, for tests of programs that
+// run on real time.
+func newRealEnv(t *testing.T, options ...func(*config)) *env {
+	t.Helper()
+	cfg := defaultConfig(t)
+	for _, o := range options {
+		o(&cfg)
+	}
+	e := &env{t: t, logs: &syncBuffer{}}
+	a, err := build(cfg, clock.System{}, e.logs)
+	require.NoError(t, err)
+	e.app = a
+	e.srv = httptest.NewServer(a.handler)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// authctl runs the CLI against the env with a token file of the test's.
+func authctl(t *testing.T, e *env, tokens string, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out strings.Builder
+	getenv := func(k string) string {
+		return map[string]string{"AUTHCTL_SERVER": e.srv.URL, "AUTHCTL_TOKENS": tokens}[k]
+	}
+	err := cli.Run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &out)
+	return out.String(), err
+}
+
+func TestAuthctlCommands(t *testing.T) {
+	e := newRealEnv(t)
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	out, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "logged in as minsu")
+	assert.Contains(t, out, "access token expires in")
+
+	out, err = authctl(t, e, tokens, "", "protected")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "GET /protected/ 200")
+	assert.Contains(t, out, "minsu 의 토큰을 사용해서 로그인된 상태입니다.")
+
+	out, err = authctl(t, e, tokens, "", "decode")
+	require.NoError(t, err, out)
+	for _, want := range []string{"access token (at+jwt)", "refresh token (rt+jwt)", `"EdDSA"`, "preferred_username", "expires:"} {
+		assert.Contains(t, out, want)
+	}
+
+	out, err = authctl(t, e, tokens, "", "refresh")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "refresh token in")
+
+	out, err = authctl(t, e, tokens, "", "logout")
+	require.NoError(t, err, out)
+	_, err = authctl(t, e, tokens, "", "protected")
+	assert.ErrorContains(t, err, "logged out")
+
+	_, err = authctl(t, e, tokens, "wrong\n", "login", "--username", "minsu")
+	assert.ErrorContains(t, err, "invalid_credentials")
+	_, err = authctl(t, e, tokens, "", "nonsense")
+	assert.Error(t, err)
+}
+
+// TestAuthctlWatch is issue 8's acceptance run: with 2-second access tokens,
+// ten seconds of calls every 500 ms succeed, refreshing at least three
+// times. It runs on real time, because that is what it demonstrates.
+func TestAuthctlWatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for 10 s of real time")
+	}
+	e := newRealEnv(t, func(c *config) { c.Policy.AccessTTL = 2 * time.Second })
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	_, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
+	require.NoError(t, err)
+	out, err := authctl(t, e, tokens, "", "watch", "--duration", "10s", "--interval", "500ms")
+	require.NoError(t, err, out)
+	refreshes := strings.Count(out, " refresh: ")
+	assert.GreaterOrEqual(t, refreshes, 3, out)
+	assert.Contains(t, out, ", 0 failed")
+	assert.NotContains(t, out, "call failed")
+	t.Logf("%d refreshes; last lines:\n%s", refreshes, lastLines(out, 3))
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
