@@ -32,6 +32,8 @@ func routes(d Deps) http.Handler {
 	both(http.MethodPost, "/logout", handleLogout(d.Auth))
 	both(http.MethodGet, "/sessions", handleSessions(d.Auth))
 	both(http.MethodDelete, "/sessions/{id}", handleDeleteSession(d.Auth))
+	r.Method(http.MethodGet, "/", handlePlayground())
+	r.Method(http.MethodGet, "/playground/{file}", handlePlayground())
 	r.Method(http.MethodGet, "/.well-known/jwks.json", handleJWKS(d.JWKS))
 	both(http.MethodGet, "/healthz", handleHealth())
 	both(http.MethodGet, "/readyz", handleReady(d.Ready))

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// chromium returns the browser to drive, or skips the test (fails it with
+// AUTH_TEST_REQUIRE_BROWSER=1, which CI sets) when there is none.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("AUTH_TEST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("AUTH_TEST_REQUIRE_BROWSER") == "1" {
+		t.Fatal("AUTH_TEST_REQUIRE_BROWSER=1 but no chromium (apt-get install chromium)")
+	}
+	t.Skip("no chromium for the browser test (apt-get install chromium)")
+	return ""
+}
+
+// waitFor polls a JavaScript condition in the page until it is true.
+func waitFor(t *testing.T, ctx context.Context, condition string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](condition, chromedp.WithPollingTimeout(15*time.Second)))
+	require.NoError(t, err, "waiting for %s", condition)
+}
+
+// logHas is the condition that the playground's request log shows the text
+// count times.
+func logHas(text string, count int) string {
+	return fmt.Sprintf("document.getElementById('log').innerText.split(%q).length > %d", text, count)
+}
+
+// text reads an element's text.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	require.NoError(t, err, sel)
+	return s
+}
+
+// TestPlaygroundInABrowser drives the playground in headless Chromium: log
+// in, see the countdowns, call /protected/, turn on auto-refresh and move
+// the server clock +60 s, see the refresh keep the session alive, replay the
+// previous refresh token and see the session end. With
+// AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground.png.
+func TestPlaygroundInABrowser(t *testing.T) {
+	path := chromium(t)
+	cfg := defaultConfig(t)
+	cfg.DevClock = true
+	e := newDevEnv(t, cfg)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 1350),
+		chromedp.Flag("lang", "en-US"),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.WaitVisible("#advance"), // the page found the dev clock
+	))
+	click("#login")
+	waitFor(t, ctx, `document.getElementById("status").dataset.state === "in"`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(600*time.Millisecond))) // let the countdowns tick
+	accessLeft, refreshLeft := text(t, ctx, "#access-countdown"), text(t, ctx, "#refresh-countdown")
+
+	click("#protected")
+	waitFor(t, ctx, logHas("GET /protected/ → 200", 1))
+	click("#auto")
+	click("#advance") // the server clock jumps a minute: the access token has expired
+	waitFor(t, ctx, logHas("POST /refresh/ → 200", 1))
+	click("#protected")
+	waitFor(t, ctx, logHas("GET /protected/ → 200", 2))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)))
+	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+
+	click("#replay") // the refresh token used before the auto-refresh comes back
+	waitFor(t, ctx, `document.getElementById("status").dataset.state === "ended"`)
+	waitFor(t, ctx, logHas("refresh_token_reused", 1))
+	status := text(t, ctx, "#status")
+	click("#lang") // and in Korean
+	korean := text(t, ctx, "#status")
+
+	assert.Regexp(t, `^(5[0-9]|60) s left$`, accessLeft, "the access token counts down from a minute")
+	assert.Regexp(t, `^(29[0-9]|300) s left$`, refreshLeft)
+	assert.Contains(t, status, "refresh_token_reused")
+	assert.Contains(t, korean, "세션이 끝났습니다")
+	assert.NotEmpty(t, screenshot)
+	logs := e.logs.String()
+	assert.Contains(t, logs, `"route":"/refresh","status":200`)
+	assert.Contains(t, logs, `"route":"/refresh","status":401`)
+
+	out := filepath.Join(t.TempDir(), "playground.png")
+	if os.Getenv("AUTH_WRITE_SCREENSHOT") == "1" {
+		out = "../../docs/playground.png"
+	}
+	require.NoError(t, os.WriteFile(out, screenshot, 0o644))
+}
