@@ -13,9 +13,10 @@ const DefaultTokenCacheSize = 10_000
 
 // tokenCache remembers access tokens that passed full verification, keyed by
 // the exact token string, like Envoy's jwt_authn cache. A hit skips the
-// signature check, the costliest step of a request, but not the rules that
-// depend on time or state: the caller re-applies the policy at now (exp,
-// nbf) and the revocation list on every hit. A token that never passed
+// signature check, the costliest step of a request, and the checks of the
+// claims' shape, which cannot change; not the rules that depend on time or
+// state: the caller re-applies the time rule at now (exp, nbf) and the
+// revocation list on every hit. A token that never passed
 // verification is never stored, so the cache cannot make a bad token good;
 // its key is the whole token, so no two tokens can collide.
 //
@@ -85,7 +86,7 @@ func (c *tokenCache) len() int {
 // verifyAccess verifies an access token, through the cache when it has one.
 func (s *Service) verifyAccess(token string, now time.Time, verify func() (domain.Claims, error)) (domain.Claims, error) {
 	if c, ok := s.cache.get(token); ok {
-		if err := s.policy.Validate(c, domain.Access, now); err != nil {
+		if err := s.policy.ValidateTime(c, now); err != nil {
 			s.cache.drop(token)
 			return domain.Claims{}, err
 		}

@@ -104,13 +104,23 @@ func (p Policy) Validate(c Claims, want TokenKind, now time.Time) error {
 		return InvalidToken("nbf differs from iat")
 	case c.ExpiresAt.Sub(c.IssuedAt) > p.TTL(want) || c.ExpiresAt.Before(c.IssuedAt):
 		return InvalidToken("lifetime")
-	case now.Before(c.NotBefore.Add(-p.Leeway)) || now.Before(c.IssuedAt.Add(-p.Leeway)):
-		return InvalidToken("nbf")
-	case !now.Before(c.ExpiresAt.Add(p.Leeway)):
-		return &TokenError{Err: ErrTokenExpired, Reason: "exp"}
 	}
 	if _, err := c.Generation(); err != nil {
 		return err
+	}
+	return p.ValidateTime(c, now)
+}
+
+// ValidateTime applies only the time rule to claims that already passed
+// Validate: accepted while nbf - leeway <= now < exp + leeway,
+// ErrTokenExpired at or after exp + leeway, ErrInvalidToken before nbf. The
+// verified-token cache re-checks every hit with it.
+func (p Policy) ValidateTime(c Claims, now time.Time) error {
+	switch {
+	case now.Before(c.NotBefore.Add(-p.Leeway)):
+		return InvalidToken("nbf")
+	case !now.Before(c.ExpiresAt.Add(p.Leeway)):
+		return &TokenError{Err: ErrTokenExpired, Reason: "exp"}
 	}
 	return nil
 }

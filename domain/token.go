@@ -75,9 +75,12 @@ func TokenID(sid string, kind TokenKind, generation uint64) string {
 // returns an *TokenError for ErrInvalidToken when the jti does not belong to
 // the claims' session and kind.
 func (c Claims) Generation() (uint64, error) {
-	prefix := c.SessionID + "." + string(c.Kind.letter())
-	rest, ok := strings.CutPrefix(c.ID, prefix)
-	if !ok || c.SessionID == "" || rest == "" || rest[0] == '0' || rest[0] == '+' {
+	n := len(c.SessionID)
+	if n == 0 || len(c.ID) < n+3 || !strings.HasPrefix(c.ID, c.SessionID) || c.ID[n] != '.' || c.ID[n+1] != c.Kind.letter() {
+		return 0, InvalidToken("jti")
+	}
+	rest := c.ID[n+2:]
+	if rest[0] == '0' || rest[0] == '+' {
 		return 0, InvalidToken("jti")
 	}
 	g, err := strconv.ParseUint(rest, 10, 64)

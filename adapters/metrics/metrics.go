@@ -12,6 +12,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,21 @@ type Metrics struct {
 	reuse       prometheus.Counter
 	revocations *prometheus.CounterVec
 	throttles   *prometheus.CounterVec
+
+	// The per-request series, looked up once per label set: resolving
+	// labels through the vectors costs more than the rest of the
+	// observation.
+	series sync.Map // requestKey → *requestSeries
+}
+
+type requestKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // New returns the metrics; liveSessions, when not nil, is read at every
@@ -76,6 +92,15 @@ func (m *Metrics) Handler() http.Handler {
 
 // ObserveRequest implements ports.RequestObserver.
 func (m *Metrics) ObserveRequest(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	key := requestKey{route, method, status}
+	v, ok := m.series.Load(key)
+	if !ok {
+		v, _ = m.series.LoadOrStore(key, &requestSeries{
+			count:   m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(route),
+		})
+	}
+	s := v.(*requestSeries)
+	s.count.Inc()
+	s.latency.Observe(d.Seconds())
 }

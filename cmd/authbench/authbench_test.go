@@ -17,6 +17,7 @@ func TestLoadCountsRequestsErrorsAndShed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch n.Add(1) % 3 {
 		case 0:
+			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(http.StatusServiceUnavailable)
 		case 1:
 			w.WriteHeader(http.StatusInternalServerError)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,10 +32,16 @@ func newBench(url string, connections int) *bench {
 }
 
 // fireFunc sends one request for worker w and reports whether it failed.
-// errShed marks a 503 that the server answered by design, shedding load.
+// A *shedError marks a 503 that the server answered by design, shedding
+// load.
 type fireFunc func(w int) error
 
-var errShed = errors.New("shed: 503")
+// shedError is a 503 with its Retry-After. The generator does not wait
+// that long: it keeps every connection busy, as a flood would, which is the
+// case the login targets are about.
+type shedError struct{ after time.Duration }
+
+func (e *shedError) Error() string { return "shed: 503, retry after " + e.after.String() }
 
 // result is one workload's measurement.
 type result struct {
@@ -47,6 +54,8 @@ type result struct {
 	P50ms    float64 `json:"p50_ms"`
 	P99ms    float64 `json:"p99_ms"`
 	Ratio    float64 `json:"ratio_to_unprotected"`
+	// PeakRSSMiB is the server's peak RSS so far, read after the workload.
+	PeakRSSMiB float64 `json:"server_peak_rss_mib_after"`
 }
 
 // load runs fire on every connection until d has passed, and measures.
@@ -65,8 +74,9 @@ func (b *bench) load(ctx context.Context, d time.Duration, fire fireFunc) result
 				t := b.sw.Now()
 				err := fire(w)
 				lat[w] = append(lat[w], b.sw.Now().Sub(t))
+				var se *shedError
 				switch {
-				case errors.Is(err, errShed):
+				case errors.As(err, &se):
 					shed.Add(1)
 				case err != nil:
 					errs.Add(1)
@@ -125,7 +135,8 @@ func (b *bench) do(method, path, body, token string) ([]byte, error) {
 		return nil, err
 	}
 	if res.StatusCode == http.StatusServiceUnavailable {
-		return out, errShed
+		secs, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		return out, &shedError{after: time.Duration(secs) * time.Second}
 	}
 	if res.StatusCode/100 != 2 {
 		return out, fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, out)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,6 +46,7 @@ type options struct {
 	tokens      int
 	out         string
 	cacheSize   int
+	only        string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,6 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.tokens, "tokens", 10_000, "distinct access tokens for the cold /protected/ workload")
 	fs.IntVar(&o.cacheSize, "cache-size", 1000, "AUTH_TOKEN_CACHE_SIZE of the started server; smaller than --tokens keeps the cold workload cold")
 	fs.StringVar(&o.out, "out", "authbench.json", "where to write the JSON report")
+	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this text")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +88,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	b := newBench(srv.url, o.connections)
 	for _, w := range workloads(b, o.tokens) {
+		if o.only != "" && !strings.Contains(w.name, o.only) {
+			continue
+		}
 		fmt.Fprintf(stderr, "authbench: preparing %s\n", w.name)
 		fire, err := w.prepare(ctx)
 		if err != nil {
@@ -93,6 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		b.load(ctx, o.warmup, fire)
 		res := b.load(ctx, o.duration, fire)
 		res.Name = w.name
+		res.PeakRSSMiB = float64(srv.peakRSS()) / (1 << 20)
 		rep.Results = append(rep.Results, res)
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -119,10 +119,14 @@ func setMemoryLimit(getenv func(string) string) {
 }
 
 // memoryLimit is the soft limit of the Go runtime for a process that hashes
-// concurrency passwords at once: the RSS budget less 16 MiB for what the
-// runtime does not count (the binary's mapped code, thread stacks).
+// concurrency passwords at once: the RSS budget less 12 MiB for what RSS
+// counts and the limit does not (mapped code). Lower limits keep RSS lower
+// but make the runtime hand each hash's 19 MiB back to the system and fault
+// it in again: on the 2-core machine a 78 MiB limit gave 78 logins/s and a
+// 94 MiB peak, this 90 MiB one 85 logins/s and 100 MiB, no limit 88 logins/s
+// and 103 MiB (docs/performance.md).
 func memoryLimit(concurrency int) int64 {
-	return (64 - 16 + 19*int64(concurrency)) << 20
+	return (64 - 12 + 19*int64(concurrency)) << 20
 }
 
 func logAddr(a net.Addr) ports.Field { return ports.F("addr", "http://"+a.String()) }
