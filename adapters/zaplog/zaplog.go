@@ -54,13 +54,21 @@ func fields(fs []ports.Field) []zap.Field {
 }
 
 // Info logs at info level.
-func (l *Logger) Info(msg string, fs ...ports.Field) { l.z.Info(msg, fields(fs)...) }
+func (l *Logger) Info(msg string, fs ...ports.Field) { l.write(zapcore.InfoLevel, msg, fs) }
 
 // Warn logs at warn level.
-func (l *Logger) Warn(msg string, fs ...ports.Field) { l.z.Warn(msg, fields(fs)...) }
+func (l *Logger) Warn(msg string, fs ...ports.Field) { l.write(zapcore.WarnLevel, msg, fs) }
 
 // Error logs at error level.
-func (l *Logger) Error(msg string, fs ...ports.Field) { l.z.Error(msg, fields(fs)...) }
+func (l *Logger) Error(msg string, fs ...ports.Field) { l.write(zapcore.ErrorLevel, msg, fs) }
+
+// write converts the fields only when the level is enabled, so a request
+// log turned down to errors costs next to nothing.
+func (l *Logger) write(level zapcore.Level, msg string, fs []ports.Field) {
+	if ce := l.z.Check(level, msg); ce != nil {
+		ce.Write(fields(fs)...)
+	}
+}
 
 // Sync flushes buffered lines.
 func (l *Logger) Sync() error { return l.z.Sync() }
