@@ -39,6 +39,7 @@ func TestLoadCountsRequestsErrorsAndShed(t *testing.T) {
 func TestReportTargets(t *testing.T) {
 	r := report{Cores: 2, Results: []result{
 		{Name: "unprotected", RPS: 1000},
+		{Name: "carrying", RPS: 920},
 		{Name: "warm", RPS: 900},
 		{Name: "cold", RPS: 100},
 		{Name: "refresh", RPS: 100},
@@ -54,7 +55,8 @@ func TestReportTargets(t *testing.T) {
 		t.Fatalf("no target %q", prefix)
 		return false
 	}
-	assert.Equal(t, 0.9, r.Results[1].Ratio)
+	assert.Equal(t, 0.9, r.Results[2].Ratio)
+	assert.InDelta(t, 900.0/920, r.AuthCost, 1e-9)
 	assert.True(t, met("cached /protected/"))
 	assert.False(t, met("cold /protected/"), "0.10 < 0.20")
 	assert.True(t, met("/refresh/"))

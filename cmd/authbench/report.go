@@ -12,15 +12,18 @@ import (
 
 // report is what authbench prints and writes as JSON.
 type report struct {
-	Machine     string   `json:"machine"`
-	Cores       int      `json:"cores"`
-	Server      string   `json:"server"`
-	Connections int      `json:"connections"`
-	Duration    string   `json:"duration"`
-	HashTime    string   `json:"argon2id_hash_time"`
-	PeakRSSMiB  float64  `json:"server_peak_rss_mib"`
-	Results     []result `json:"results"`
-	Targets     []target `json:"targets"`
+	Machine     string  `json:"machine"`
+	Cores       int     `json:"cores"`
+	Server      string  `json:"server"`
+	Connections int     `json:"connections"`
+	Duration    string  `json:"duration"`
+	HashTime    string  `json:"argon2id_hash_time"`
+	PeakRSSMiB  float64 `json:"server_peak_rss_mib"`
+	// AuthCost is cached /protected/ over /unprotected/ carrying the same
+	// token: what authentication itself costs, without the token's bytes.
+	AuthCost float64  `json:"cached_protected_over_unprotected_carrying_token"`
+	Results  []result `json:"results"`
+	Targets  []target `json:"targets"`
 }
 
 // target is one goal of issue 5 and whether this run met it.
@@ -33,20 +36,21 @@ type target struct {
 // finish computes the ratios and checks the targets.
 func (r *report) finish(peakRSS int64, hash time.Duration) {
 	r.PeakRSSMiB = float64(peakRSS) / (1 << 20)
-	if len(r.Results) < 5 || r.Results[0].RPS == 0 {
+	if len(r.Results) < 6 || r.Results[0].RPS == 0 {
 		return
 	}
 	base := r.Results[0].RPS
 	for i := range r.Results {
 		r.Results[i].Ratio = r.Results[i].RPS / base
 	}
-	warm, cold, refresh, login := r.Results[1], r.Results[2], r.Results[3], r.Results[4]
+	carrying, warm, cold, refresh, login := r.Results[1], r.Results[2], r.Results[3], r.Results[4], r.Results[5]
 	loginCeiling := float64(r.Cores) / hash.Seconds()
 	hashMS := float64(hash.Microseconds()) / 1000
 	capacity := runtime.GOMAXPROCS(0)
 	rssLimit := 64 + 19*float64(capacity)
+	r.AuthCost = warm.RPS / carrying.RPS
 	r.Targets = []target{
-		{"cached /protected/ >= 0.85 x /unprotected/", fmt.Sprintf("%.2f", warm.Ratio), warm.Ratio >= 0.85},
+		{"cached /protected/ >= 0.85 x /unprotected/", fmt.Sprintf("%.2f (%.2f x /unprotected/ carrying the token)", warm.Ratio, r.AuthCost), warm.Ratio >= 0.85},
 		{"cold /protected/ >= 0.20 x /unprotected/", fmt.Sprintf("%.2f", cold.Ratio), cold.Ratio >= 0.20},
 		{"/refresh/ >= 0.08 x /unprotected/", fmt.Sprintf("%.2f", refresh.Ratio), refresh.Ratio >= 0.08},
 		{fmt.Sprintf("/login/ successes >= 0.9 x cores / hash time (%.1f/s)", loginCeiling), fmt.Sprintf("%.1f/s (%.2f)", login.OKRPS, login.OKRPS/loginCeiling), login.OKRPS >= 0.9*loginCeiling},
