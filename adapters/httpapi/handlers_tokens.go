@@ -55,21 +55,31 @@ func handleLogin(auth ports.AuthService, ips clientIPs) http.Handler {
 	})
 }
 
+// refreshRequest is the optional body of /refresh/ and /logout/; All
+// matters to /logout/ only.
+type refreshRequest struct {
+	Refresh *string `json:"refresh"`
+	All     bool    `json:"all"`
+}
+
+// readRefreshRequest decodes the optional body and finds the refresh token
+// in it or in the Authorization header.
+func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refreshRequest, error) {
+	var req refreshRequest
+	if hasBody(r) {
+		if err := decode(w, r, &req); err != nil {
+			return "", req, err
+		}
+	}
+	token, err := refreshToken(r, req.Refresh)
+	return token, req, err
+}
+
 // handleRefresh serves POST /refresh/: the refresh token in the
 // Authorization header (as the seed) or as {"refresh": "..."} → a new pair.
 func handleRefresh(auth ports.AuthService) http.Handler {
-	type request struct {
-		Refresh *string `json:"refresh"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
-		if hasBody(r) {
-			if err := decode(w, r, &req); err != nil {
-				writeError(w, r, err)
-				return
-			}
-		}
-		token, err := refreshToken(r, req.Refresh)
+		token, _, err := readRefreshRequest(w, r)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -86,19 +96,8 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 // handleLogout serves POST /logout/: the refresh token as for /refresh/,
 // and {"all": true} to end every session of the user → 204.
 func handleLogout(auth ports.AuthService) http.Handler {
-	type request struct {
-		Refresh *string `json:"refresh"`
-		All     bool    `json:"all"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
-		if hasBody(r) {
-			if err := decode(w, r, &req); err != nil {
-				writeError(w, r, err)
-				return
-			}
-		}
-		token, err := refreshToken(r, req.Refresh)
+		token, req, err := readRefreshRequest(w, r)
 		if err != nil {
 			writeError(w, r, err)
 			return

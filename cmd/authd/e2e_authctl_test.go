@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,13 +21,7 @@ func newRealEnv(t *testing.T, options ...func(*config)) *env {
 	for _, o := range options {
 		o(&cfg)
 	}
-	e := &env{t: t, logs: &syncBuffer{}}
-	a, err := build(cfg, clock.System{}, e.logs)
-	require.NoError(t, err)
-	e.app = a
-	e.srv = httptest.NewServer(a.handler)
-	t.Cleanup(e.srv.Close)
-	return e
+	return startEnv(t, cfg, clock.System{})
 }
 
 // authctl runs the CLI against the env with a token file of the test's.

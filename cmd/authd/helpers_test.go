@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/ports"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -55,16 +56,27 @@ func defaultConfig(t *testing.T) config {
 	return cfg
 }
 
-// newEnv starts authd with the defaults, changed by the options.
+// newEnv starts authd on a clock frozen at T with the defaults, changed by
+// the options.
 func newEnv(t *testing.T, options ...func(*config)) *env {
 	t.Helper()
 	cfg := defaultConfig(t)
 	for _, o := range options {
 		o(&cfg)
 	}
-	e := &env{t: t, clock: clock.NewFrozen(T), logs: &syncBuffer{}}
-	a, err := build(cfg, e.clock, e.logs)
+	frozen := clock.NewFrozen(T)
+	e := startEnv(t, cfg, frozen)
+	e.clock = frozen
+	return e
+}
+
+// startEnv wires authd with the configuration and clock and serves it.
+func startEnv(t *testing.T, cfg config, clk ports.Clock) *env {
+	t.Helper()
+	e := &env{t: t, logs: &syncBuffer{}}
+	a, err := build(cfg, clk, e.logs)
 	require.NoError(t, err)
+	t.Cleanup(a.close)
 	e.app = a
 	e.srv = httptest.NewServer(a.handler)
 	t.Cleanup(e.srv.Close)
@@ -155,13 +167,7 @@ func assertError(t *testing.T, r response, status int, code string) {
 // AUTH_DEV_CLOCK=true does.
 func newDevEnv(t *testing.T, cfg config) *env {
 	t.Helper()
-	e := &env{t: t, logs: &syncBuffer{}}
-	a, err := build(cfg, clock.NewDev(), e.logs)
-	require.NoError(t, err)
-	e.app = a
-	e.srv = httptest.NewServer(a.handler)
-	t.Cleanup(e.srv.Close)
-	return e
+	return startEnv(t, cfg, clock.NewDev())
 }
 
 // heapPeak samples the heap in use while a test runs.
