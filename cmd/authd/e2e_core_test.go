@@ -280,3 +280,22 @@ func TestDevClock(t *testing.T) {
 	assert.Equal(t, false, r.body["frozen"])
 	assert.Contains(t, dev.logs.String(), "AUTH_DEV_CLOCK is on")
 }
+
+func TestPlaygroundFiles(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/", "")
+	require.Equal(t, 200, r.status)
+	assert.Equal(t, "text/html; charset=utf-8", r.header.Get("Content-Type"))
+	assert.Contains(t, r.raw, `<script src="/playground/app.js" defer></script>`)
+	csp := r.header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "script-src 'self'")
+	assert.NotContains(t, csp, "unsafe-inline")
+	assert.NotContains(t, r.raw, "<script>", "no inline script")
+	for path, ctype := range map[string]string{"/playground/app.js": "text/javascript; charset=utf-8", "/playground/style.css": "text/css; charset=utf-8"} {
+		r := e.do("GET", path, "")
+		assert.Equal(t, 200, r.status, path)
+		assert.Equal(t, ctype, r.header.Get("Content-Type"), path)
+	}
+	assertError(t, e.do("GET", "/playground/secrets.txt", ""), 404, "not_found")
+	assertError(t, e.do("GET", "/playground/..%2fplayground.go", ""), 404, "not_found")
+}
