@@ -122,3 +122,40 @@ var _ ports.FailureLog = (*memory.Failures)(nil)
 func TestFailureLogContract(t *testing.T) {
 	storetest.TestFailureLog(t, func(*testing.T) ports.FailureLog { return memory.NewFailures() })
 }
+
+// TestPurgeInBatchesWhileOthersWrite purges a store larger than one purge
+// batch while other goroutines add and read sessions: exactly the due
+// sessions go, and every session added meanwhile stays.
+func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
+	ctx := context.Background()
+	st := memory.NewSessions()
+	p := domain.DefaultPolicy()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 20_000 {
+		s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, t0, p)
+		require.NoError(t, st.CreateSession(ctx, s))
+	}
+	later := t0.Add(time.Hour)
+	added := make(chan []string)
+	go func() {
+		var ids []string
+		for i := range 2_000 {
+			s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, later, p)
+			if assert.NoError(t, st.CreateSession(ctx, s)) {
+				ids = append(ids, s.ID)
+			}
+			_, _ = st.Session(ctx, s.ID)
+		}
+		added <- ids
+	}()
+	n, err := st.PurgeSessions(ctx, later)
+	require.NoError(t, err)
+	ids := <-added
+	assert.Equal(t, 20_000, n, "every old session was due; no new one was")
+	assert.Equal(t, len(ids), st.Len())
+	for _, id := range ids {
+		_, err := st.Session(ctx, id)
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, len(ids), st.Live(later))
+}

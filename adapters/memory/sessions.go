@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -206,13 +207,26 @@ func (s *Sessions) UserSessions(_ context.Context, userID string, now time.Time)
 	return out, nil
 }
 
-// PurgeSessions forgets every session whose PurgeAt is at or before now.
+// purgeBatch is how many sessions PurgeSessions and Live look at before
+// they let other callers in: the walk over a million sessions takes tens of
+// milliseconds, which must not become one pause for every request.
+const purgeBatch = 4096
+
+// PurgeSessions forgets every session whose PurgeAt is at or before now. It
+// releases the lock every purgeBatch sessions; Go's map iteration stays
+// valid while others add and remove entries in between, and a session
+// added meanwhile is not due anyway.
 func (s *Sessions) PurgeSessions(_ context.Context, now time.Time) (int, error) {
 	cut := now.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
+	n, seen := 0, 0
 	for k, r := range s.byID {
+		if seen++; seen%purgeBatch == 0 {
+			s.mu.Unlock()
+			runtime.Gosched() // let a waiting request have the lock
+			s.mu.Lock()
+		}
 		if r.purge > cut {
 			continue
 		}
@@ -232,8 +246,13 @@ func (s *Sessions) Live(now time.Time) int {
 	n := now.UnixNano()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	live := 0
+	live, seen := 0, 0
 	for _, r := range s.byID {
+		if seen++; seen%purgeBatch == 0 {
+			s.mu.RUnlock()
+			runtime.Gosched()
+			s.mu.RLock()
+		}
 		if r.revoked == 0 && n < r.expires && n < r.purge {
 			live++
 		}
