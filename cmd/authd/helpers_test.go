@@ -6,9 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,3 +203,76 @@ func (h *heapPeak) watch() (stop func()) {
 
 // hashCapacity is how many argon2id hashes authd runs at once.
 func hashCapacity() int { return runtime.GOMAXPROCS(0) }
+
+// process is an authd started as a child process of the test binary.
+type process struct {
+	url  string
+	cmd  *exec.Cmd
+	logs *syncBuffer
+}
+
+// startProcess runs authd in a process of its own with the environment.
+func startProcess(t *testing.T, env map[string]string) *process {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "AUTH_ADDR="+addr)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	p := &process{url: "http://" + addr, cmd: cmd, logs: &syncBuffer{}}
+	cmd.Stdout, cmd.Stderr = p.logs, p.logs
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState != nil {
+			return // the test waited for it already
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	require.Eventually(t, func() bool {
+		res, err := http.Get(p.url + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == 200
+	}, 20*time.Second, 25*time.Millisecond, "authd did not start: %s", p.logs)
+	return p
+}
+
+// call sends a request to the process and returns status and body.
+func (p *process) call(t *testing.T, method, path, body, token string) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, p.url+path, rd)
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+func (p *process) login(t *testing.T) pair {
+	t.Helper()
+	status, m := p.call(t, "POST", "/login/", `{"username":"minsu","password":"1229"}`, "")
+	require.Equal(t, 200, status, "%v", m)
+	return pair{m["access"].(string), m["refresh"].(string)}
+}

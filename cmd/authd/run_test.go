@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,4 +130,25 @@ func TestHS256Config(t *testing.T) {
 	p := e.login("minsu", "1229")
 	assert.Equal(t, 200, e.protected(p.access).status)
 	assert.Equal(t, 200, e.refresh(p.refresh).status)
+}
+
+// TestSIGTERMShutsDownGracefully runs authd as a process of its own and
+// stops it the way an orchestrator does: it must exit 0 after saying so.
+func TestSIGTERMShutsDownGracefully(t *testing.T) {
+	p := startProcess(t, map[string]string{"AUTH_SHUTDOWN_TIMEOUT": "3s"})
+	status, _ := p.call(t, "GET", "/healthz", "", "")
+	require.Equal(t, 200, status)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "exit status 0")
+	case <-time.After(10 * time.Second):
+		t.Fatal("authd did not stop within 10 s of SIGTERM")
+	}
+	logs := p.logs.String()
+	assert.Contains(t, logs, "authd shutting down")
+	assert.Contains(t, logs, "authd stopped")
+	assert.Contains(t, logs, "no AUTH_JWT_KEYS_FILE", "without a keys file authd warns that instances cannot share its key")
 }
