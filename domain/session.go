@@ -132,7 +132,11 @@ func (s Session) DecideRefresh(gen uint64, now time.Time, p Policy) (Session, Re
 		next.LastUsedAt = now
 		next.PurgeAt = next.purgeAt(p)
 		return next, Rotated, nil
-	case gen+1 == s.Generation && now.Before(s.RotatedAt.Add(p.ReuseGrace)):
+	case p.ReuseGrace > 0 && gen+1 == s.Generation && now.Before(s.RotatedAt.Add(p.ReuseGrace)):
+		// ReuseGrace > 0 is not implied by the comparison: a request whose
+		// now was read before another request's rotation instant (on this
+		// instance, or on one whose clock runs behind) would otherwise
+		// count as inside a zero-length window.
 		return s, Replayed, nil
 	default:
 		return s.Revoke(ReasonReuse, now), Reused, nil

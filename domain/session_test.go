@@ -73,6 +73,14 @@ func TestGraceZeroMeansEveryOldTokenIsReuse(t *testing.T) {
 	_, out, err := s2.DecideRefresh(1, t0.Add(time.Second), p)
 	require.NoError(t, err)
 	assert.Equal(t, domain.Reused, out, "same instant, but no grace")
+
+	// A request that read its clock before another request rotated the
+	// session (found by TestTwoInstancesShareOnePostgres, where the two
+	// instances' reads interleave): its now is before RotatedAt. With no
+	// grace that is still reuse, not a replay.
+	_, out, err = s2.DecideRefresh(1, t0.Add(999*time.Millisecond), p)
+	require.NoError(t, err)
+	assert.Equal(t, domain.Reused, out, "a now before the rotation does not open a zero-length window")
 }
 
 func TestReplayGivesTheSameClaims(t *testing.T) {
