@@ -6,17 +6,30 @@ import (
 	"time"
 )
 
+// DefaultMaxFailureKeys bounds the keys a Failures log holds: at most ten
+// failures each, about 15 MB.
+const DefaultMaxFailureKeys = 100_000
+
 // Failures is an in-memory ports.FailureLog. Each key keeps at most the
 // number of failures the throttle asked for, and PurgeFailures drops keys
-// whose failures have all left the window, so memory is bounded by the
-// keys that failed within one window. It is safe for concurrent use.
+// whose failures have all left the window. On top of that the log holds at
+// most a fixed number of keys: past it, recording a new key forgets an
+// arbitrary old one, so usernames sprayed from many addresses cannot grow
+// it without bound (each address is throttled on its own meanwhile). It is
+// safe for concurrent use.
 type Failures struct {
-	mu   sync.Mutex
-	keys map[string][]int64 // Unix nanoseconds, oldest first
+	mu      sync.Mutex
+	keys    map[string][]int64 // Unix nanoseconds, oldest first
+	maxKeys int
 }
 
-// NewFailures returns an empty failure log.
-func NewFailures() *Failures { return &Failures{keys: make(map[string][]int64)} }
+// NewFailures returns an empty failure log of DefaultMaxFailureKeys keys.
+func NewFailures() *Failures { return NewFailuresWithLimit(DefaultMaxFailureKeys) }
+
+// NewFailuresWithLimit returns an empty failure log of at most maxKeys keys.
+func NewFailuresWithLimit(maxKeys int) *Failures {
+	return &Failures{keys: make(map[string][]int64), maxKeys: max(maxKeys, 1)}
+}
 
 // Failures returns the key's failures after since, oldest first.
 func (f *Failures) Failures(_ context.Context, key string, since time.Time) ([]time.Time, error) {
@@ -36,6 +49,12 @@ func (f *Failures) Failures(_ context.Context, key string, since time.Time) ([]t
 func (f *Failures) AddFailure(_ context.Context, key string, at time.Time, keep int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if _, known := f.keys[key]; !known && len(f.keys) >= f.maxKeys {
+		for other := range f.keys { // Go's map order is random: an arbitrary key
+			delete(f.keys, other)
+			break
+		}
+	}
 	list := append(f.keys[key], at.UnixNano())
 	if keep > 0 && len(list) > keep {
 		list = append(list[:0:0], list[len(list)-keep:]...)

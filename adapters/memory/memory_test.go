@@ -159,3 +159,18 @@ func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
 	}
 	assert.Equal(t, len(ids), st.Live(later))
 }
+
+func TestFailuresAreBounded(t *testing.T) {
+	ctx := context.Background()
+	f := memory.NewFailuresWithLimit(100)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1000 {
+		require.NoError(t, f.AddFailure(ctx, fmt.Sprint("user:", i), t0, 10))
+	}
+	assert.Equal(t, 100, f.Keys(), "sprayed keys never pass the limit")
+	require.NoError(t, f.AddFailure(ctx, "user:999", t0.Add(time.Second), 10))
+	got, err := f.Failures(ctx, "user:999", t0.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Len(t, got, 2, "a key already held is not evicted to record its own failure")
+	assert.Equal(t, 100, f.Keys())
+}
