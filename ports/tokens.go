@@ -10,8 +10,9 @@ import (
 // TokenIssuer signs tokens.
 type TokenIssuer interface {
 	// Issue returns the signed compact JWT of the claims. Issuing the same
-	// claims twice returns the same bytes when the algorithm's signatures are
-	// deterministic (EdDSA, RS256, HS256). It fails only on a broken key.
+	// claims twice returns the same bytes (the reuse grace window relies on
+	// it), so signatures must be deterministic: ECDSA by RFC 6979. It fails
+	// only on a broken key.
 	Issue(ctx context.Context, c domain.Claims) (string, error)
 }
 
