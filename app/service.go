@@ -64,9 +64,6 @@ func New(d Deps) (*Service, error) {
 	}, nil
 }
 
-// Policy returns the expiry policy the service applies.
-func (s *Service) Policy() domain.Policy { return s.policy }
-
 // issuePair signs the current generation's tokens of the session.
 func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time) (domain.TokenPair, error) {
 	ac, rc := sess.Tokens(s.policy)

@@ -124,40 +124,49 @@ func TestFailureLogContract(t *testing.T) {
 }
 
 // TestPurgeInBatchesWhileOthersWrite purges a store larger than one purge
-// batch while other goroutines add and read sessions: exactly the due
-// sessions go, and every session added meanwhile stays.
+// batch while other goroutines add sessions and rotate due ones: exactly
+// the sessions still due when the purge reaches them go; every session
+// added meanwhile stays, and so does every one whose rotation succeeded.
 func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
 	ctx := context.Background()
 	st := memory.NewSessions()
 	p := domain.DefaultPolicy()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 20_000 {
-		s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, t0, p)
-		require.NoError(t, st.CreateSession(ctx, s))
+	old := make([]domain.Session, 20_000)
+	for i := range old {
+		old[i] = domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, t0, p)
+		require.NoError(t, st.CreateSession(ctx, old[i]))
 	}
 	later := t0.Add(time.Hour)
-	added := make(chan []string)
+	type result struct{ added, rotated []string }
+	done := make(chan result)
 	go func() {
-		var ids []string
+		var res result
 		for i := range 2_000 {
 			s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, later, p)
 			if assert.NoError(t, st.CreateSession(ctx, s)) {
-				ids = append(ids, s.ID)
+				res.added = append(res.added, s.ID)
 			}
-			_, _ = st.Session(ctx, s.ID)
+			// Rotating a due session moves its PurgeAt past later.
+			o := old[len(old)-1-i]
+			next, _, err := o.DecideRefresh(1, later, p)
+			require.NoError(t, err)
+			if st.CompareAndRotate(ctx, 1, next) == nil {
+				res.rotated = append(res.rotated, o.ID)
+			}
 		}
-		added <- ids
+		done <- res
 	}()
 	n, err := st.PurgeSessions(ctx, later)
 	require.NoError(t, err)
-	ids := <-added
-	assert.Equal(t, 20_000, n, "every old session was due; no new one was")
-	assert.Equal(t, len(ids), st.Len())
-	for _, id := range ids {
+	res := <-done
+	assert.Equal(t, 20_000-len(res.rotated), n, "every old session went, but those rotated before the purge reached them")
+	assert.Equal(t, len(res.added)+len(res.rotated), st.Len())
+	for _, id := range append(res.added, res.rotated...) {
 		_, err := st.Session(ctx, id)
-		assert.NoError(t, err)
+		assert.NoError(t, err, "a session added or rotated during the purge survives it")
 	}
-	assert.Equal(t, len(ids), st.Live(later))
+	assert.Equal(t, len(res.added)+len(res.rotated), st.Live(later))
 }
 
 func TestFailuresAreBounded(t *testing.T) {

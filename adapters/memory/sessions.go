@@ -213,30 +213,38 @@ func (s *Sessions) UserSessions(_ context.Context, userID string, now time.Time)
 // milliseconds, which must not become one pause for every request.
 const purgeBatch = 4096
 
+// purgeYieldHook, when set by a test, runs while PurgeSessions has let go
+// of the lock, with the key of the entry it handled last.
+var purgeYieldHook func(last sessionKey)
+
 // PurgeSessions forgets every session whose PurgeAt is at or before now. It
 // releases the lock every purgeBatch sessions; Go's map iteration stays
 // valid while others add and remove entries in between, and a session
-// added meanwhile is not due anyway.
+// added meanwhile is not due anyway. The lock is released only after an
+// entry is dealt with, so each entry is judged as it is when the iteration
+// reaches it, never as it was before another caller rotated it.
 func (s *Sessions) PurgeSessions(_ context.Context, now time.Time) (int, error) {
 	cut := now.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, seen := 0, 0
 	for k, r := range s.byID {
+		if r.purge <= cut {
+			delete(s.byID, k)
+			delete(r.owner.sessions, k)
+			if len(r.owner.sessions) == 0 {
+				delete(s.owners, r.owner.id)
+			}
+			n++
+		}
 		if seen++; seen%purgeBatch == 0 {
 			s.mu.Unlock()
 			runtime.Gosched() // let a waiting request have the lock
+			if purgeYieldHook != nil {
+				purgeYieldHook(k)
+			}
 			s.mu.Lock()
 		}
-		if r.purge > cut {
-			continue
-		}
-		delete(s.byID, k)
-		delete(r.owner.sessions, k)
-		if len(r.owner.sessions) == 0 {
-			delete(s.owners, r.owner.id)
-		}
-		n++
 	}
 	return n, nil
 }
@@ -249,13 +257,13 @@ func (s *Sessions) Live(now time.Time) int {
 	defer s.mu.RUnlock()
 	live, seen := 0, 0
 	for _, r := range s.byID {
+		if r.revoked == 0 && n < r.expires && n < r.purge {
+			live++
+		}
 		if seen++; seen%purgeBatch == 0 {
 			s.mu.RUnlock()
 			runtime.Gosched()
 			s.mu.RLock()
-		}
-		if r.revoked == 0 && n < r.expires && n < r.purge {
-			live++
 		}
 	}
 	return live
