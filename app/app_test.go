@@ -74,7 +74,7 @@ func TestEachUseCaseReadsTheClockOnce(t *testing.T) {
 	}))
 	assert.Equal(t, int32(1), reads(func() {
 		var err error
-		pair, err = f.svc.Refresh(ctx, pair.Refresh)
+		pair, err = f.svc.Refresh(ctx, pair.Refresh, "")
 		require.NoError(t, err)
 	}))
 	assert.Equal(t, int32(1), reads(func() { _, err := f.svc.Sessions(ctx, p); require.NoError(t, err) }))
@@ -113,14 +113,14 @@ func TestFailuresPropagate(t *testing.T) {
 	pair, err := f.svc.Login(ctx, cred, "")
 	require.NoError(t, err)
 	f.store.err = fmt.Errorf("db: %w", domain.ErrUnavailable)
-	_, err = f.svc.Refresh(ctx, pair.Refresh)
+	_, err = f.svc.Refresh(ctx, pair.Refresh, "")
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	_, err = f.svc.Login(ctx, cred, "")
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	_, err = f.svc.Authenticate(ctx, pair.Access)
 	assert.NoError(t, err, "the access path never reads the store")
 	f.store.err = nil
-	_, err = f.svc.Refresh(ctx, pair.Refresh)
+	_, err = f.svc.Refresh(ctx, pair.Refresh, "")
 	assert.NoError(t, err, "a failed refresh used nothing up")
 }
 

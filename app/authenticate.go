@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -16,15 +17,26 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.Princi
 	if token == "" {
 		return domain.Principal{}, domain.ErrTokenMissing
 	}
-	now := s.clock.Now()
+	c, err := s.acceptAccess(ctx, token, s.clock.Now())
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	return domain.Principal{UserID: c.Subject, Username: c.Username, SessionID: c.SessionID}, nil
+}
+
+// acceptAccess returns the claims of an access token that is accepted at
+// now: verified (or found in the cache and re-checked for time) and of a
+// session that is not on the revocation list. Authenticate and Introspect
+// both judge tokens with it, so they cannot disagree.
+func (s *Service) acceptAccess(ctx context.Context, token string, now time.Time) (domain.Claims, error) {
 	c, err := s.verifyAccess(token, now, func() (domain.Claims, error) {
 		return s.verifier.Verify(ctx, token, domain.Access, now)
 	})
 	if err != nil {
-		return domain.Principal{}, err
+		return domain.Claims{}, err
 	}
 	if s.revoked.has(c.SessionID, now) {
-		return domain.Principal{}, domain.ErrSessionRevoked
+		return domain.Claims{}, domain.ErrSessionRevoked
 	}
-	return domain.Principal{UserID: c.Subject, Username: c.Username, SessionID: c.SessionID}, nil
+	return c, nil
 }

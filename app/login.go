@@ -39,7 +39,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("create session: %w", err)
 	}
-	return s.issuePair(ctx, sess, now)
+	return s.issuePair(ctx, sess, now, cred.ClientID)
 }
 
 // checkPassword returns the user whose password it is, or

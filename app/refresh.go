@@ -14,12 +14,16 @@ import (
 const maxRotateAttempts = 8
 
 // Refresh rotates the session of a refresh token and returns the new pair.
+// clientID is the OAuth 2.0 client that presents the token, or empty on
+// authd's own /refresh/; a token issued to one client is not refreshed for
+// another (RFC 6749 §6), but a used token comes back as reuse whoever
+// presents it, since that is what reuse detection is for.
 //
 // It returns, besides the verifier's token errors:
 // domain.ErrRefreshReused when an already used token came back (the session
 // is revoked before Refresh returns); domain.ErrSessionRevoked for a revoked
 // or unknown session; domain.ErrSessionExpired at the session's absolute end.
-func (s *Service) Refresh(ctx context.Context, token string) (domain.TokenPair, error) {
+func (s *Service) Refresh(ctx context.Context, token, clientID string) (domain.TokenPair, error) {
 	if token == "" {
 		return domain.TokenPair{}, domain.ErrTokenMissing
 	}
@@ -42,10 +46,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (domain.TokenPair, 
 			s.noteRevoked(now, sess)
 			return domain.TokenPair{}, err
 		}
-		switch outcome {
-		case domain.Replayed:
-			return s.issuePair(ctx, sess, now)
-		case domain.Reused:
+		if outcome == domain.Reused {
 			revoked, err := s.sessions.RevokeSession(ctx, sess.ID, domain.ReasonReuse, now)
 			if err != nil {
 				return domain.TokenPair{}, fmt.Errorf("revoke reused session: %w", err)
@@ -53,14 +54,24 @@ func (s *Service) Refresh(ctx context.Context, token string) (domain.TokenPair, 
 			s.noteRevoked(now, revoked)
 			return domain.TokenPair{}, domain.ErrRefreshReused
 		}
-		err = s.sessions.CompareAndRotate(ctx, gen, next)
-		if errors.Is(err, domain.ErrConflict) {
-			continue // someone rotated or revoked it first; decide again
+		if !clientMayUse(c, clientID) {
+			// Refused before anything changes: the session stays as it is.
+			return domain.TokenPair{}, domain.InvalidToken("client_id")
 		}
-		if err != nil {
-			return domain.TokenPair{}, fmt.Errorf("rotate session: %w", err)
+		switch outcome {
+		case domain.Replayed:
+			return s.issuePair(ctx, sess, now, c.ClientID)
+		case domain.Rotated:
+			err = s.sessions.CompareAndRotate(ctx, gen, next)
+			if errors.Is(err, domain.ErrConflict) {
+				continue // someone rotated or revoked it first; decide again
+			}
+			if err != nil {
+				return domain.TokenPair{}, fmt.Errorf("rotate session: %w", err)
+			}
+			return s.issuePair(ctx, next, now, c.ClientID)
 		}
-		return s.issuePair(ctx, next, now)
+		return domain.TokenPair{}, fmt.Errorf("refresh: unknown outcome %d", outcome)
 	}
 	return domain.TokenPair{}, fmt.Errorf("rotate session: too much contention: %w", domain.ErrUnavailable)
 }
@@ -81,4 +92,12 @@ func (s *Service) session(ctx context.Context, c domain.Claims) (domain.Session,
 		return domain.Session{}, domain.InvalidToken("sub does not own sid")
 	}
 	return sess, nil
+}
+
+// clientMayUse reports whether the client presenting a token may use it: a
+// token issued to a client is that client's alone; a token of authd's own
+// endpoints (no client_id) and a caller that names no client (authd's own
+// endpoints) are not restricted.
+func clientMayUse(c domain.Claims, clientID string) bool {
+	return c.ClientID == "" || clientID == "" || c.ClientID == clientID
 }

@@ -64,9 +64,12 @@ func New(d Deps) (*Service, error) {
 	}, nil
 }
 
-// issuePair signs the current generation's tokens of the session.
-func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time) (domain.TokenPair, error) {
+// issuePair signs the current generation's tokens of the session, naming
+// clientID (empty for authd's own endpoints) as the client they were issued
+// to.
+func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time, clientID string) (domain.TokenPair, error) {
 	ac, rc := sess.Tokens(s.policy)
+	ac.ClientID, rc.ClientID = clientID, clientID
 	access, err := s.issuer.Issue(ctx, ac)
 	if err != nil {
 		return domain.TokenPair{}, fmt.Errorf("sign access token: %w", err)

@@ -60,6 +60,9 @@ type Claims struct {
 	IssuedAt  time.Time
 	NotBefore time.Time
 	ExpiresAt time.Time
+	// ClientID is the OAuth 2.0 client the token was issued to (RFC 9068
+	// §2.2 client_id); empty for tokens of authd's own /login/.
+	ClientID string
 }
 
 // TokenID returns the jti of the token of the given kind and refresh

@@ -9,10 +9,13 @@ type User struct {
 	PasswordHash string
 }
 
-// Credentials are what a client presents to log in.
+// Credentials are what a client presents to log in: a username and a
+// password, and the OAuth 2.0 client they came through (empty on authd's
+// own /login/), which the session's tokens then name as client_id.
 type Credentials struct {
 	Username string
 	Password string
+	ClientID string
 }
 
 // Validate returns ErrCredentialsMissing when the username or the password is

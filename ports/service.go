@@ -15,15 +15,26 @@ type AuthService interface {
 	// and wrong password alike), domain.ErrRateLimited (as
 	// *domain.RateLimitError), domain.ErrUnavailable.
 	Login(ctx context.Context, cred domain.Credentials, clientIP string) (domain.TokenPair, error)
-	// Refresh rotates the session of a refresh token. Errors:
+	// Refresh rotates the session of a refresh token presented by the OAuth
+	// client clientID (empty on authd's own endpoints). Errors:
 	// domain.ErrTokenMissing, domain.ErrTokenExpired, domain.ErrInvalidToken,
 	// domain.ErrRefreshReused, domain.ErrSessionRevoked,
 	// domain.ErrSessionExpired, domain.ErrUnavailable.
-	Refresh(ctx context.Context, refreshToken string) (domain.TokenPair, error)
+	Refresh(ctx context.Context, refreshToken, clientID string) (domain.TokenPair, error)
 	// Authenticate identifies the caller of an access token without a store
 	// read. Errors: domain.ErrTokenMissing, domain.ErrTokenExpired,
 	// domain.ErrInvalidToken, domain.ErrSessionRevoked.
 	Authenticate(ctx context.Context, accessToken string) (domain.Principal, error)
+	// Introspect returns the claims of a token that is accepted now: an
+	// access token exactly when Authenticate accepts it, a refresh token while
+	// it is the current one of a live session. hint (domain.Access,
+	// domain.Refresh or 0) decides which kind is tried first. Any error means
+	// inactive; domain.ErrUnavailable means the store could not say.
+	Introspect(ctx context.Context, token string, hint domain.TokenKind) (domain.Claims, error)
+	// Revoke ends the session of a token of either kind. Invalid, expired or
+	// other clients' tokens change nothing and are not an error. Errors:
+	// domain.ErrUnavailable.
+	Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind) error
 	// Logout revokes the refresh token's session, or all of its user's.
 	// Errors: domain.ErrTokenMissing, domain.ErrInvalidToken,
 	// domain.ErrUnavailable; an expired or already revoked token is not an

@@ -50,6 +50,9 @@ var problems = []struct {
 	{domain.ErrNotFound, problem{"not_found", 404, "요청한 리소스를 찾을 수 없습니다.", "The requested resource was not found.", false}},
 	{errMethodNotAllowed, problem{"method_not_allowed", 405, "허용되지 않은 메서드입니다.", "The method is not allowed for this path.", false}},
 	{domain.ErrRateLimited, problem{"rate_limited", 429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again later.", false}},
+	{errInvalidClient, problem{"invalid_client", 401, "클라이언트 인증에 실패했습니다.", "Client authentication failed.", false}},
+	{errUnauthorizedClient, problem{"unauthorized_client", 400, "이 클라이언트는 이 grant_type을 사용할 수 없습니다.", "This client may not use this grant type.", false}},
+	{errUnsupportedGrant, problem{"unsupported_grant_type", 400, "지원하지 않는 grant_type입니다.", "The grant type is not supported.", false}},
 	{domain.ErrUnavailable, problem{"unavailable", 503, "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.", "The service is temporarily unavailable. Try again later.", false}},
 }
 
@@ -85,17 +88,84 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		h.Set("WWW-Authenticate", challenge)
 	}
+	setRetryAfter(h, err, p.status)
+	noteError(r, err, p.status)
+	writeJSON(w, p.status, errorBody{Error: p.code, Message: message(r, p)})
+}
+
+// oauthError is how an OAuth 2.0 endpoint reports a row of the table above
+// (RFC 6749 §5.2): its error code and status. Rows absent here keep their
+// own code and status.
+type oauthError struct {
+	code   string
+	status int
+}
+
+// oauthErrors translates the contract's codes into RFC 6749 §5.2 codes: a
+// malformed request is invalid_request, every reason a grant cannot be used
+// (wrong password, an expired, reused or revoked refresh token) is
+// invalid_grant, whose description says which.
+var oauthErrors = map[string]oauthError{
+	"credentials_missing":    {"invalid_request", 400},
+	"token_missing":          {"invalid_request", 400},
+	"invalid_request":        {"invalid_request", 400},
+	"unsupported_media_type": {"invalid_request", 400},
+	"payload_too_large":      {"invalid_request", 413},
+	"invalid_credentials":    {"invalid_grant", 400},
+	"token_expired":          {"invalid_grant", 400},
+	"invalid_token":          {"invalid_grant", 400},
+	"refresh_token_reused":   {"invalid_grant", 400},
+	"session_revoked":        {"invalid_grant", 400},
+	"session_expired":        {"invalid_grant", 400},
+	"unavailable":            {"temporarily_unavailable", 503},
+	"internal_error":         {"server_error", 500},
+}
+
+// oauthErrorBody is the error body of RFC 6749 §5.2.
+type oauthErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// writeOAuthError is writeError for the OAuth 2.0 endpoints: the same
+// classification, RFC 6749's codes and body, WWW-Authenticate: Basic on
+// invalid_client, Retry-After on 429 and 503. The description is the
+// contract's message in the caller's language, so it names the reason
+// (expired, reused, revoked) in Korean or English.
+func writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
+	p := classify(err)
+	o, ok := oauthErrors[p.code]
+	if !ok {
+		o = oauthError{p.code, p.status}
+	}
+	h := w.Header()
+	if o.code == "invalid_client" {
+		h.Set("WWW-Authenticate", `Basic realm="authd", charset="UTF-8"`)
+	}
+	setRetryAfter(h, err, o.status)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	noteError(r, err, o.status)
+	writeJSON(w, o.status, oauthErrorBody{Error: o.code, Description: message(r, p)})
+}
+
+// message returns the problem's message in the caller's language.
+func message(r *http.Request, p problem) string {
+	if prefersEnglish(r.Header.Get("Accept-Language")) {
+		return p.en
+	}
+	return p.ko
+}
+
+// setRetryAfter sets Retry-After on a 429 (the throttle's wait, in whole
+// seconds rounded up) and on a 503 (a full hashing queue or a store outage:
+// try again shortly).
+func setRetryAfter(h http.Header, err error, status int) {
 	var rl *domain.RateLimitError
 	switch {
 	case errors.As(err, &rl):
 		h.Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
-	case p.status == http.StatusServiceUnavailable:
-		h.Set("Retry-After", "1") // a full hashing queue or a store outage: try again shortly
+	case status == http.StatusServiceUnavailable:
+		h.Set("Retry-After", "1")
 	}
-	msg := p.ko
-	if prefersEnglish(r.Header.Get("Accept-Language")) {
-		msg = p.en
-	}
-	noteError(r, err, p.status)
-	writeJSON(w, p.status, errorBody{Error: p.code, Message: msg})
 }

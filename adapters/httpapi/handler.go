@@ -35,6 +35,16 @@ type Deps struct {
 	// serves them at /metrics.
 	Observer ports.RequestObserver
 	Metrics  http.Handler
+	// OAuthClients are the clients of the OAuth 2.0 endpoints; nil means
+	// DefaultOAuthClients.
+	OAuthClients []OAuthClient
+	// Issuer is the iss of authd's tokens, published as the issuer of the
+	// authorization server metadata; Algorithm is the signing algorithm.
+	Issuer    string
+	Algorithm string
+	// PublicURL is the base URL clients reach authd at (AUTH_PUBLIC_URL),
+	// used in the metadata; empty uses the URL a request came to.
+	PublicURL string
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

@@ -84,7 +84,7 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		pair, err := auth.Refresh(r.Context(), token)
+		pair, err := auth.Refresh(r.Context(), token, "")
 		if err != nil {
 			writeError(w, r, err)
 			return

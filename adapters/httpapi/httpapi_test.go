@@ -29,8 +29,14 @@ type fakeAuth struct {
 func (f *fakeAuth) Login(ctx context.Context, c domain.Credentials, ip string) (domain.TokenPair, error) {
 	return f.login(ctx, c, ip)
 }
-func (f *fakeAuth) Refresh(ctx context.Context, token string) (domain.TokenPair, error) {
+func (f *fakeAuth) Refresh(ctx context.Context, token, _ string) (domain.TokenPair, error) {
 	return f.refresh(ctx, token)
+}
+func (f *fakeAuth) Introspect(context.Context, string, domain.TokenKind) (domain.Claims, error) {
+	return domain.Claims{}, errors.New("not used")
+}
+func (f *fakeAuth) Revoke(context.Context, string, string, domain.TokenKind) error {
+	return errors.New("not used")
 }
 func (f *fakeAuth) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
 	return f.authenticate(ctx, token)

@@ -35,6 +35,7 @@ type payload struct {
 	Sid      string `json:"sid"`
 	Username string `json:"preferred_username"`
 	Type     string `json:"type"`
+	ClientID string `json:"client_id,omitempty"`
 }
 
 // Issuer signs tokens with the signing key of a Keys.
@@ -62,7 +63,7 @@ func (i *Issuer) Issue(_ context.Context, c domain.Claims) (string, error) {
 	body, err := json.Marshal(payload{
 		Iss: c.Issuer, Sub: c.Subject, Aud: c.Audience,
 		Exp: c.ExpiresAt.Unix(), Nbf: c.NotBefore.Unix(), Iat: c.IssuedAt.Unix(),
-		Jti: c.ID, Sid: c.SessionID, Username: c.Username, Type: c.Kind.String(),
+		Jti: c.ID, Sid: c.SessionID, Username: c.Username, Type: c.Kind.String(), ClientID: c.ClientID,
 	})
 	if err != nil {
 		return "", fmt.Errorf("jwx: encode claims: %w", err)

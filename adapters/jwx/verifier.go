@@ -140,10 +140,11 @@ type rawClaims struct {
 	Iss, Sub, Aud, Exp, Nbf, Iat, Jti, Sid json.RawMessage
 	Username                               json.RawMessage `json:"preferred_username"`
 	Type                                   json.RawMessage `json:"type"`
+	ClientID                               json.RawMessage `json:"client_id"`
 }
 
 // decodeClaims reads the payload with the types authd issues: strings for
-// iss, sub, jti, sid, type and preferred_username, a string or one-element
+// iss, sub, jti, sid, type, preferred_username and client_id, a string or one-element
 // array for aud, and non-negative integers of at most 10 digits for exp,
 // nbf and iat. Anything else, null included, is invalid.
 func decodeClaims(body []byte) (domain.Claims, error) {
@@ -161,7 +162,7 @@ func decodeClaims(body []byte) (domain.Claims, error) {
 	}{
 		{"iss", r.Iss, &c.Issuer, false}, {"sub", r.Sub, &c.Subject, false}, {"jti", r.Jti, &c.ID, false},
 		{"sid", r.Sid, &c.SessionID, false}, {"type", r.Type, &typ, false},
-		{"preferred_username", r.Username, &c.Username, true},
+		{"preferred_username", r.Username, &c.Username, true}, {"client_id", r.ClientID, &c.ClientID, true},
 	} {
 		if f.raw == nil && f.optional {
 			continue

@@ -55,8 +55,8 @@ func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string)
 	return p, err
 }
 
-func (s *service) Refresh(ctx context.Context, token string) (domain.TokenPair, error) {
-	p, err := s.next.Refresh(ctx, token)
+func (s *service) Refresh(ctx context.Context, token, clientID string) (domain.TokenPair, error) {
+	p, err := s.next.Refresh(ctx, token, clientID)
 	o := outcome(err)
 	s.m.refreshes.WithLabelValues(o).Inc()
 	if o == "reused" {
@@ -68,6 +68,18 @@ func (s *service) Refresh(ctx context.Context, token string) (domain.TokenPair, 
 
 func (s *service) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
 	return s.next.Authenticate(ctx, token)
+}
+
+func (s *service) Introspect(ctx context.Context, token string, hint domain.TokenKind) (domain.Claims, error) {
+	return s.next.Introspect(ctx, token, hint)
+}
+
+func (s *service) Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind) error {
+	err := s.next.Revoke(ctx, token, clientID, hint)
+	if err == nil {
+		s.m.revocations.WithLabelValues("oauth_revoke").Inc()
+	}
+	return err
 }
 
 func (s *service) Logout(ctx context.Context, token string, all bool) error {

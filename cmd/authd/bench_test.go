@@ -44,7 +44,7 @@ func benchRefresh(b *testing.B, a *application) {
 	b.ReportAllocs()
 	start := time.Now()
 	for b.Loop() {
-		pair, err = a.service.Refresh(ctx, pair.Refresh)
+		pair, err = a.service.Refresh(ctx, pair.Refresh, "")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -34,6 +34,8 @@ type config struct {
 	LogFormat       string
 	DevClock        bool
 	ShutdownTimeout time.Duration
+	OAuthClients    string
+	PublicURL       string
 }
 
 // setting is one configuration variable: its environment name, its default,
@@ -159,6 +161,14 @@ var settings = []setting{
 			return fmt.Errorf("%q is not true or false", v)
 		}
 		c.DevClock = b
+		return nil
+	}},
+	{"AUTH_OAUTH_CLIENTS_FILE", "", "JSON list of OAuth 2.0 clients (unset: the public client authd with the password and refresh_token grants)", stringInto(func(c *config) *string { return &c.OAuthClients })},
+	{"AUTH_PUBLIC_URL", "", "base URL clients reach authd at, for the OAuth metadata (unset: the listen address)", func(c *config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%q is not a URL such as https://auth.example", v)
+		}
+		c.PublicURL = strings.TrimSuffix(v, "/")
 		return nil
 	}},
 	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *config) *time.Duration { return &c.ShutdownTimeout })},

@@ -33,7 +33,8 @@ const (
 // within AUTH_SHUTDOWN_TIMEOUT. With a subcommand as first argument it does
 // that instead: "keygen" prints a new private JWK Set, "hash-password"
 // prints the argon2id hash of the password on stdin, "migrate" applies the
-// PostgreSQL schema. Everything it needs comes in through its
+// PostgreSQL schema, "client-secret" prints a new OAuth client secret and
+// its hash for AUTH_OAUTH_CLIENTS_FILE. Everything it needs comes in through its
 // parameters, so tests run it like a process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return hashPassword(ctx, args[1:], stdin, stdout)
 		case "migrate":
 			return migrate(ctx, args[1:], getenv, stdout, stderr)
+		case "client-secret":
+			return clientSecret(args[1:], stdout)
 		}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -61,15 +64,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cfg.DevClock {
 		clk = clock.NewDev()
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("AUTH_ADDR: %w", err)
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
 	a, err := build(cfg, clk, stdout)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("AUTH_ADDR: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/argon2"
+	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/adapters/postgres"
 )
 
@@ -61,5 +62,17 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("migrate: %w", err)
 	}
 	_, err = fmt.Fprintln(stdout, "authd: schema is up to date")
+	return err
+}
+
+// clientSecret prints a new random OAuth client secret and the SHA-256 to
+// put in AUTH_OAUTH_CLIENTS_FILE as client_secret_sha256: the secret goes
+// to the client, only the hash to authd.
+func clientSecret(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("client-secret: unexpected argument %q", args[0])
+	}
+	secret, sum := httpapi.NewClientSecret()
+	_, err := fmt.Fprintf(stdout, "client_secret=%s\nclient_secret_sha256=%s\n", secret, sum)
 	return err
 }

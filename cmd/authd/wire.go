@@ -88,9 +88,15 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		}
 		return float64(n)
 	})
+	clients, err := oauthClients(cfg)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
-		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: st.ready}
+		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: st.ready,
+		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")
@@ -137,6 +143,23 @@ func signingKeys(cfg config, log ports.Logger) (*jwx.Keys, error) {
 			ports.F("alg", k.Algorithm()), ports.F("kid", k.SignerKID()))
 		return k, nil
 	}
+}
+
+// oauthClients returns the clients of AUTH_OAUTH_CLIENTS_FILE, or nil for
+// the default public client.
+func oauthClients(cfg config) ([]httpapi.OAuthClient, error) {
+	if cfg.OAuthClients == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(cfg.OAuthClients)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_OAUTH_CLIENTS_FILE: %w", err)
+	}
+	clients, err := httpapi.ParseOAuthClients(data)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_OAUTH_CLIENTS_FILE: %w", err)
+	}
+	return clients, nil
 }
 
 // hashWait returns AUTH_HASH_QUEUE_WAIT, or when it is 0 the time of one
