@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/adapters/postgres/pgtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// httpGet sends a GET with an optional bearer token and extra "Name: value"
+// headers, and returns status, headers and body.
+func httpGet(t *testing.T, c *http.Client, url, token string, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Add(k, v)
+	}
+	res, err := c.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(body)
+}
+
+// TestNginxAuthRequest puts real nginx with deployments/nginx/auth_request.conf
+// in front of a small upstream: a valid token reaches it with the caller's
+// identity set by nginx; a missing, expired, forged or revoked one is
+// stopped with 401 and authd's WWW-Authenticate.
+func TestNginxAuthRequest(t *testing.T) {
+	conf, err := os.ReadFile("../../deployments/nginx/auth_request.conf")
+	require.NoError(t, err)
+	e := newEnv(t)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "upstream saw %s (%s) on %s", r.Header.Get("X-Auth-Username"), r.Header.Get("X-Auth-Subject"), r.URL.Path)
+	}))
+	t.Cleanup(upstream.Close)
+	servers := strings.NewReplacer(
+		"127.0.0.1:5000", strings.TrimPrefix(e.srv.URL, "http://"),
+		"127.0.0.1:8080", strings.TrimPrefix(upstream.URL, "http://"),
+		"listen 127.0.0.1:8000;", "listen LISTEN;",
+	).Replace(string(conf))
+	gw := startNginx(t, servers) + "/orders/7"
+	c := &http.Client{Timeout: 5 * time.Second}
+
+	p := e.login("minsu", "1229")
+	status, _, body := httpGet(t, c, gw, p.access, "X-Auth-Username: admin")
+	assert.Equal(t, 200, status, body)
+	assert.Equal(t, "upstream saw minsu (2) on /orders/7", body, "nginx must replace a client's own X-Auth-Username")
+
+	unauthorized := func(name, token, wantError string) {
+		t.Helper()
+		status, h, body := httpGet(t, c, gw, token)
+		assert.Equal(t, 401, status, "%s: %s", name, body)
+		assert.NotContains(t, body, "upstream saw", name)
+		www := h.Get("WWW-Authenticate")
+		assert.True(t, strings.HasPrefix(www, `Bearer realm="authd"`), "%s: %q", name, www)
+		if wantError != "" {
+			assert.Contains(t, www, wantError, name)
+		}
+	}
+	unauthorized("missing", "", "")
+	parts := strings.Split(p.access, ".")
+	unauthorized("forged", parts[0]+"."+parts[1]+".AAAA", `error="invalid_token"`)
+	unauthorized("refresh token", p.refresh, `error="invalid_token"`)
+
+	revoked := e.login("minsu", "1229")
+	require.Equal(t, 204, e.do("POST", "/logout/", "", bearer(revoked.refresh)).status)
+	unauthorized("revoked", revoked.access, `error="invalid_token"`)
+
+	e.clock.Advance(time.Minute)
+	unauthorized("expired", p.access, "expired")
+}
+
+// TestNginxLoadBalancerFromCompose runs deployments/compose/nginx.conf with
+// real nginx, only its addresses replaced, in front of two authd processes
+// on one PostgreSQL: logins and refreshes through nginx land on both
+// instances, and the login throttle keys on the client address nginx
+// forwards (AUTH_TRUSTED_PROXIES), not on nginx's own.
+func TestNginxLoadBalancerFromCompose(t *testing.T) {
+	nginxBinary(t)
+	conf, err := os.ReadFile("../../deployments/compose/nginx.conf")
+	require.NoError(t, err)
+	keys, err := jwx.Generate(jwx.EdDSA)
+	require.NoError(t, err)
+	env := map[string]string{
+		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t),
+		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "info",
+		"AUTH_TRUSTED_PROXIES": "127.0.0.1/32", "AUTH_LOGIN_MAX_FAILURES": "1", // 10 per client address
+	}
+	a := startProcess(t, env)
+	b := startProcess(t, env)
+	servers := strings.NewReplacer(
+		"authd-a:5000", strings.TrimPrefix(a.url, "http://"),
+		"authd-b:5000", strings.TrimPrefix(b.url, "http://"),
+		"listen 80;", "listen LISTEN;", // port 80 is not ours to take on a test machine
+	).Replace(string(conf))
+	gw := startNginx(t, servers)
+
+	post := func(c *http.Client, path, body, token string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest("POST", gw+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := c.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var m map[string]any
+		raw, _ := io.ReadAll(res.Body)
+		_ = json.Unmarshal(raw, &m)
+		return res.StatusCode, m
+	}
+
+	alice := clientFrom("127.0.0.2")
+	status, m := post(alice, "/login/", `{"username":"minsu","password":"1229"}`, "")
+	require.Equal(t, 200, status, "%v", m)
+	refresh := m["refresh"].(string)
+	for i := range 20 {
+		status, m = post(alice, "/refresh/", "", refresh)
+		require.Equal(t, 200, status, "refresh %d through nginx: %v", i, m)
+		refresh = m["refresh"].(string)
+	}
+	for range 2 { // the newest access token works on either instance
+		status, _, body := httpGet(t, alice, gw+"/protected/", m["access"].(string))
+		require.Equal(t, 200, status, body)
+	}
+	countA := strings.Count(a.logs.String(), `"route":"/refresh`)
+	countB := strings.Count(b.logs.String(), `"route":"/refresh`)
+	t.Logf("refreshes served: instance A %d, instance B %d", countA, countB)
+	assert.Positive(t, countA, "instance A served no refresh")
+	assert.Positive(t, countB, "instance B served no refresh")
+
+	// One address sprays usernames until its own limit ...
+	mallory := clientFrom("127.0.0.3")
+	for i := range 10 {
+		status, m = post(mallory, "/login/", fmt.Sprintf(`{"username":"ghost%d","password":"x"}`, i), "")
+		require.Equal(t, 401, status, "%v", m)
+	}
+	status, m = post(mallory, "/login/", `{"username":"minsu","password":"1229"}`, "")
+	assert.Equal(t, 429, status, "mallory's address is throttled: %v", m)
+	// ... which is not nginx's address: another client still logs in.
+	status, m = post(clientFrom("127.0.0.4"), "/login/", `{"username":"minsu","password":"1229"}`, "")
+	assert.Equal(t, 200, status, "a different client behind the same nginx: %v", m)
+}
