@@ -44,6 +44,8 @@ func TestReportTargets(t *testing.T) {
 		{Name: "cold", RPS: 100},
 		{Name: "refresh", RPS: 100},
 		{Name: "login", RPS: 200, OKRPS: 90, P99ms: 100},
+		{Name: "verify", RPS: 800},
+		{Name: "oauth refresh", RPS: 95},
 	}}
 	r.finish(90<<20, 20*time.Millisecond)
 	met := func(prefix string) bool {
@@ -63,4 +65,9 @@ func TestReportTargets(t *testing.T) {
 	assert.True(t, met("/login/ successes"), "90/s >= 0.9 x 2 / 20 ms")
 	assert.False(t, met("/login/ p99"), "100 ms > 4 x 20 ms")
 	assert.True(t, met("server peak RSS"))
+	assert.False(t, met("/auth/verify"), "0.80 < 0.85")
+	assert.True(t, met("/oauth/token refresh"), "95 >= 0.9 x 100")
+	r.Results[7].RPS = 89
+	r.finish(90<<20, 20*time.Millisecond)
+	assert.False(t, met("/oauth/token refresh"), "89 < 0.9 x 100")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,6 +112,11 @@ func median(ds []time.Duration) time.Duration {
 
 // do sends a request and returns the body of a 2xx answer.
 func (b *bench) do(method, path, body, token string) ([]byte, error) {
+	return b.send(method, path, "application/json", body, token)
+}
+
+// send is do with the body's content type.
+func (b *bench) send(method, path, contentType, body, token string) ([]byte, error) {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -120,7 +126,7 @@ func (b *bench) do(method, path, body, token string) ([]byte, error) {
 		return nil, err
 	}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -155,6 +161,45 @@ func (b *bench) login() (tokens, error) { return b.pair(b.do("POST", "/login/", 
 
 func (b *bench) refresh(refresh string) (tokens, error) {
 	return b.pair(b.do("POST", "/refresh/", "", refresh))
+}
+
+// oauthRefresh rotates through the OAuth 2.0 token endpoint, as the
+// public client authd.
+func (b *bench) oauthRefresh(refresh string) (tokens, error) {
+	body, err := b.send("POST", "/oauth/token", "application/x-www-form-urlencoded",
+		"grant_type=refresh_token&client_id=authd&refresh_token="+url.QueryEscape(refresh), "")
+	if err != nil {
+		return tokens{}, err
+	}
+	var t struct {
+		Access  string `json:"access_token"`
+		Refresh string `json:"refresh_token"`
+	}
+	err = json.Unmarshal(body, &t)
+	return tokens{Access: t.Access, Refresh: t.Refresh}, err
+}
+
+// rotating returns a workload body that keeps one session per connection
+// and rotates it with refresh on every request.
+func (b *bench) rotating(refresh func(string) (tokens, error)) func(context.Context) (fireFunc, error) {
+	return func(context.Context) (fireFunc, error) {
+		chains := make([]string, b.connections)
+		for i := range chains {
+			t, err := b.login()
+			if err != nil {
+				return nil, err
+			}
+			chains[i] = t.Refresh
+		}
+		return func(w int) error {
+			t, err := refresh(chains[w])
+			if err != nil {
+				return err
+			}
+			chains[w] = t.Refresh
+			return nil
+		}, nil
+	}
 }
 
 func (b *bench) pair(body []byte, err error) (tokens, error) {
@@ -219,26 +264,18 @@ func workloads(b *bench, nTokens int) []workload {
 				return err
 			}, nil
 		}},
-		{"POST /refresh/ (a session per connection)", func(context.Context) (fireFunc, error) {
-			chains := make([]string, b.connections)
-			for i := range chains {
-				t, err := b.login()
-				if err != nil {
-					return nil, err
-				}
-				chains[i] = t.Refresh
-			}
-			return func(w int) error {
-				t, err := b.refresh(chains[w])
-				if err != nil {
-					return err
-				}
-				chains[w] = t.Refresh
-				return nil
-			}, nil
-		}},
+		{"POST /refresh/ (a session per connection)", b.rotating(b.refresh)},
 		{"POST /login/", func(context.Context) (fireFunc, error) {
 			return func(int) error { _, err := b.do("POST", "/login/", loginBody, ""); return err }, nil
 		}},
+		// The gateway's forward-auth check: /protected/ without a body.
+		{"GET /auth/verify (one token, cache warm)", func(context.Context) (fireFunc, error) {
+			t, err := b.login()
+			if err != nil {
+				return nil, err
+			}
+			return func(int) error { _, err := b.do("GET", "/auth/verify", "", t.Access); return err }, nil
+		}},
+		{"POST /oauth/token refresh_token (a session per connection)", b.rotating(b.oauthRefresh)},
 	}
 }

@@ -57,6 +57,12 @@ func (r *report) finish(peakRSS int64, hash time.Duration) {
 		{fmt.Sprintf("/login/ p99 <= 4 x hash time (%.0f ms)", 4*hashMS), fmt.Sprintf("%.0f ms", login.P99ms), login.P99ms <= 4*hashMS},
 		{fmt.Sprintf("server peak RSS <= 64 MiB + %d x 19 MiB", capacity), fmt.Sprintf("%.1f MiB", r.PeakRSSMiB), r.PeakRSSMiB > 0 && r.PeakRSSMiB <= rssLimit},
 	}
+	if len(r.Results) >= 8 {
+		verify, oauth := r.Results[6], r.Results[7]
+		r.Targets = append(r.Targets,
+			target{"/auth/verify (cache warm) >= 0.85 x /unprotected/", fmt.Sprintf("%.2f", verify.Ratio), verify.Ratio >= 0.85},
+			target{"/oauth/token refresh within 10% of /refresh/", fmt.Sprintf("%.2f x /refresh/", oauth.RPS/refresh.RPS), oauth.RPS >= 0.9*refresh.RPS})
+	}
 	for _, res := range r.Results {
 		if res.Errors > 0 {
 			r.Targets = append(r.Targets, target{"no errors in " + res.Name, fmt.Sprint(res.Errors), false})
