@@ -20,6 +20,9 @@ type Deps struct {
 	// DevClock, when set, is served at /dev/clock/; when nil that path is
 	// 404, as CONTRACT §2 requires.
 	DevClock ports.DevClock
+	// DevClockToken, when set, is the bearer secret /dev/clock/ requires
+	// (AUTH_DEV_CLOCK_TOKEN); without the right one it answers 401.
+	DevClockToken string
 	// JWKS is the JWK Set of the public verification keys, served at
 	// /.well-known/jwks.json. Nil serves an empty set.
 	JWKS []byte

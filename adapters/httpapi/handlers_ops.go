@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"time"
@@ -112,5 +114,34 @@ func handleDevClockPost(c ports.DevClock) http.Handler {
 			c.Release()
 		}
 		writeDevClock(w, c)
+	})
+}
+
+// requireSecret lets a request through to next only with
+// "Authorization: Bearer <secret>", compared in constant time; an empty
+// secret lets every request through. A missing secret is token_missing, a
+// wrong one invalid_token, both 401.
+func requireSecret(secret string, next http.Handler) http.Handler {
+	if secret == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte(secret))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, err := bearerToken(r)
+		switch {
+		case err != nil:
+		case token == "":
+			err = domain.ErrTokenMissing
+		default:
+			got := sha256.Sum256([]byte(token))
+			if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				err = domain.InvalidToken("not the dev clock token")
+			}
+		}
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }

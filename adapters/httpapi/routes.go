@@ -52,8 +52,8 @@ func routes(d Deps) http.Handler {
 		r.Method(http.MethodGet, "/metrics", d.Metrics)
 	}
 	if d.DevClock != nil {
-		both(http.MethodGet, "/dev/clock", handleDevClockGet(d.DevClock))
-		both(http.MethodPost, "/dev/clock", handleDevClockPost(d.DevClock))
+		both(http.MethodGet, "/dev/clock", requireSecret(d.DevClockToken, handleDevClockGet(d.DevClock)))
+		both(http.MethodPost, "/dev/clock", requireSecret(d.DevClockToken, handleDevClockPost(d.DevClock)))
 	}
 	return r
 }

@@ -22,3 +22,16 @@ func TestNewID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestSeededIDsRepeatPerSeed(t *testing.T) {
+	a, b, c := Seeded("golden"), Seeded("golden"), Seeded("other")
+	seen := map[string]bool{}
+	for range 100 {
+		id := a.NewID()
+		assert.Equal(t, id, b.NewID(), "the same seed gives the same sequence")
+		assert.NotEqual(t, id, c.NewID(), "another seed gives another sequence")
+		assert.Len(t, id, 22)
+		assert.False(t, seen[id], "no id twice in one stream")
+		seen[id] = true
+	}
+}

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"net/netip"
@@ -18,7 +18,7 @@ func (e *env) loginFrom(ip, username, password string) response {
 	return e.do("POST", "/login/", `{"username":"`+username+`","password":"`+password+`"}`, jsonCT, "X-Forwarded-For: "+ip)
 }
 
-func behindProxy(c *config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} }
+func behindProxy(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} }
 
 func TestLoginThrottlePerUsername(t *testing.T) {
 	e := newEnv(t, behindProxy)
@@ -50,7 +50,7 @@ func TestLoginSuccessResetsTheUsername(t *testing.T) {
 }
 
 func TestLoginThrottlePerIP(t *testing.T) {
-	e := newEnv(t, behindProxy, func(c *config) { c.LoginMaxFails = 2 }) // per IP: 20
+	e := newEnv(t, behindProxy, func(c *Config) { c.LoginMaxFails = 2 }) // per IP: 20
 	for i := range 20 {
 		assertError(t, e.loginFrom("192.0.2.9", "user"+strconv.Itoa(i), "x"), 401, "invalid_credentials")
 	}
@@ -59,7 +59,7 @@ func TestLoginThrottlePerIP(t *testing.T) {
 }
 
 func TestForwardedForIsIgnoredFromUntrustedPeers(t *testing.T) {
-	e := newEnv(t, func(c *config) { c.LoginMaxFails = 2 }) // no trusted proxies
+	e := newEnv(t, func(c *Config) { c.LoginMaxFails = 2 }) // no trusted proxies
 	for i := range 20 {
 		// Each request claims another IP, but the peer is what counts.
 		assertError(t, e.loginFrom("203.0.113."+strconv.Itoa(i), "user"+strconv.Itoa(i), "x"), 401, "invalid_credentials")

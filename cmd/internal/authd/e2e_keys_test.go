@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"crypto"
@@ -44,8 +44,8 @@ func keysFile(t *testing.T, keys ...*jwx.Keys) string {
 	return path
 }
 
-func withKeys(alg, path string) func(*config) {
-	return func(c *config) { c.JWTAlg, c.JWTKeysFile = alg, path }
+func withKeys(alg, path string) func(*Config) {
+	return func(c *Config) { c.JWTAlg, c.JWTKeysFile = alg, path }
 }
 
 // jwks fetches and decodes the JWKS endpoint.
@@ -107,7 +107,7 @@ func verifyWithJWKS(t *testing.T, token string, keys []map[string]any) bool {
 func TestEveryAlgorithmVerifiesWithTheJWKSAlone(t *testing.T) {
 	for _, alg := range []string{jwx.EdDSA, jwx.ES256, jwx.RS256} {
 		t.Run(alg, func(t *testing.T) {
-			e := newEnv(t, func(c *config) { c.JWTAlg = alg })
+			e := newEnv(t, func(c *Config) { c.JWTAlg = alg })
 			p := e.login("minsu", "1229")
 			keys := e.jwks()
 			require.Len(t, keys, 1)
@@ -127,7 +127,7 @@ func TestEveryAlgorithmVerifiesWithTheJWKSAlone(t *testing.T) {
 		})
 	}
 	t.Run("HS256", func(t *testing.T) {
-		e := newEnv(t, func(c *config) { c.JWTAlg, c.JWTSecret = jwx.HS256, strings.Repeat("k", 32) })
+		e := newEnv(t, func(c *Config) { c.JWTAlg, c.JWTSecret = jwx.HS256, strings.Repeat("k", 32) })
 		assert.Empty(t, e.jwks(), "a symmetric key is never published")
 		r := e.do("GET", "/.well-known/jwks.json", "")
 		assert.JSONEq(t, `{"keys":[]}`, r.raw)
@@ -138,7 +138,7 @@ func TestEveryAlgorithmVerifiesWithTheJWKSAlone(t *testing.T) {
 // signing is deterministic (RFC 6979).
 func TestGraceReplayIsByteIdenticalForEveryAlgorithm(t *testing.T) {
 	for _, alg := range []string{jwx.EdDSA, jwx.ES256, jwx.RS256} {
-		e := newEnv(t, withGrace(5*time.Second), func(c *config) { c.JWTAlg = alg })
+		e := newEnv(t, withGrace(5*time.Second), func(c *Config) { c.JWTAlg = alg })
 		p := e.login("minsu", "1229")
 		first := e.refresh(p.refresh).pair(t)
 		again := e.refresh(p.refresh).pair(t)
@@ -209,7 +209,7 @@ func TestKeysFileErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := defaultConfig(t)
 			cfg.JWTAlg, cfg.JWTKeysFile = tc.alg, tc.path
-			_, err := build(cfg, nil, &syncBuffer{})
+			_, err := Build(cfg, nil, &syncBuffer{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "AUTH_JWT_KEYS_FILE")
 		})
@@ -219,12 +219,12 @@ func TestKeysFileErrors(t *testing.T) {
 func TestKeygen(t *testing.T) {
 	for _, alg := range jwx.Algorithms {
 		var out strings.Builder
-		require.NoError(t, run(t.Context(), []string{"keygen", "--alg", alg}, func(string) string { return "" }, strings.NewReader(""), &out, &syncBuffer{}))
+		require.NoError(t, Run(t.Context(), []string{"keygen", "--alg", alg}, func(string) string { return "" }, strings.NewReader(""), &out, &syncBuffer{}))
 		keys, err := jwx.ParseKeySet([]byte(out.String()), alg)
 		require.NoError(t, err, alg)
 		assert.NotEmpty(t, keys.SignerKID())
 	}
-	err := run(t.Context(), []string{"keygen", "--alg", "none"}, func(string) string { return "" }, strings.NewReader(""), &strings.Builder{}, &syncBuffer{})
+	err := Run(t.Context(), []string{"keygen", "--alg", "none"}, func(string) string { return "" }, strings.NewReader(""), &strings.Builder{}, &syncBuffer{})
 	assert.Error(t, err)
 }
 

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"encoding/json"
@@ -42,7 +42,7 @@ func httpGet(t *testing.T, c *http.Client, url, token string, headers ...string)
 // identity set by nginx; a missing, expired, forged or revoked one is
 // stopped with 401 and authd's WWW-Authenticate.
 func TestNginxAuthRequest(t *testing.T) {
-	conf, err := os.ReadFile("../../deployments/nginx/auth_request.conf")
+	conf, err := os.ReadFile("../../../deployments/nginx/auth_request.conf")
 	require.NoError(t, err)
 	e := newEnv(t)
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +93,7 @@ func TestNginxAuthRequest(t *testing.T) {
 // forwards (AUTH_TRUSTED_PROXIES), not on nginx's own.
 func TestNginxLoadBalancerFromCompose(t *testing.T) {
 	nginxBinary(t)
-	conf, err := os.ReadFile("../../deployments/compose/nginx.conf")
+	conf, err := os.ReadFile("../../../deployments/compose/nginx.conf")
 	require.NoError(t, err)
 	keys, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)

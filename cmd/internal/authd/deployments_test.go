@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"io/fs"
@@ -21,7 +21,7 @@ func TestDeploymentsUseKnownSettings(t *testing.T) {
 	}
 	re := regexp.MustCompile(`AUTH_[A-Z0-9_]+`)
 	found := 0
-	err := filepath.WalkDir("../../deployments", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir("../../../deployments", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) == ".md" {
 			return err
 		}

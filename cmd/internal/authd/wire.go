@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -28,8 +28,8 @@ import (
 // queued (issue 5's target is a login p99 within four hash times).
 const hashWaitFactor = 1
 
-// application is the wired service.
-type application struct {
+// App is a wired authd: its HTTP handler and the loops that run beside it.
+type App struct {
 	handler http.Handler
 	service *app.Service
 	stores  *stores
@@ -37,14 +37,16 @@ type application struct {
 	// watch, when set, feeds revocations made by other instances to the
 	// service until ctx ends.
 	watch func(ctx context.Context)
+	// shutdownTimeout bounds the graceful shutdown (AUTH_SHUTDOWN_TIMEOUT).
+	shutdownTimeout time.Duration
 }
 
 // close releases the stores.
-func (a *application) close() { a.stores.close() }
+func (a *App) close() { a.stores.close() }
 
-// build wires the adapters to the use cases. The clock is a parameter so
+// Build wires the adapters to the use cases. The clock is a parameter so
 // tests can run the real HTTP stack on a frozen clock.
-func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) {
+func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	log, err := zaplog.New(stdout, cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
 		return nil, err
@@ -64,7 +66,7 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		Issuer:   jwx.NewIssuer(keys),
 		Verifier: jwx.NewVerifier(keys, cfg.Policy),
 		Hasher:   argon2.New(argon2.OWASP(), 0, hashWait(cfg)),
-		IDs:      random.IDs{},
+		IDs:      ids(cfg),
 		Failures: st.failures,
 		Policy:   cfg.Policy,
 
@@ -99,6 +101,7 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
+		deps.DevClockToken = cfg.DevClockToken
 		log.Warn("AUTH_DEV_CLOCK is on: anyone who can reach /dev/clock/ can move the server clock; never enable it in production")
 	}
 	h, err := httpapi.NewHandler(deps)
@@ -106,7 +109,7 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 		st.close()
 		return nil, err
 	}
-	a := &application{handler: h, service: svc, stores: st, log: log}
+	a := &App{handler: h, service: svc, stores: st, log: log, shutdownTimeout: cfg.ShutdownTimeout}
 	if st.watch != nil {
 		a.watch = func(ctx context.Context) { st.watch(ctx, svc.ObserveRevoked, log) }
 	}
@@ -115,7 +118,7 @@ func build(cfg config, clk ports.Clock, stdout io.Writer) (*application, error) 
 
 // signingKeys returns the keys of the configured algorithm: from the keys
 // file, from the HS256 secret, or freshly generated.
-func signingKeys(cfg config, log ports.Logger) (*jwx.Keys, error) {
+func signingKeys(cfg Config, log ports.Logger) (*jwx.Keys, error) {
 	switch {
 	case cfg.JWTKeysFile != "":
 		data, err := os.ReadFile(cfg.JWTKeysFile)
@@ -145,9 +148,18 @@ func signingKeys(cfg config, log ports.Logger) (*jwx.Keys, error) {
 	}
 }
 
+// ids returns the session-id generator: crypto/rand, or with AUTH_DEV_SEED
+// (which needs AUTH_DEV_CLOCK) a seeded one whose ids repeat run after run.
+func ids(cfg Config) ports.IDGenerator {
+	if cfg.DevSeed != "" {
+		return random.Seeded(cfg.DevSeed)
+	}
+	return random.IDs{}
+}
+
 // oauthClients returns the clients of AUTH_OAUTH_CLIENTS_FILE, or nil for
 // the default public client.
-func oauthClients(cfg config) ([]httpapi.OAuthClient, error) {
+func oauthClients(cfg Config) ([]httpapi.OAuthClient, error) {
 	if cfg.OAuthClients == "" {
 		return nil, nil
 	}
@@ -164,7 +176,7 @@ func oauthClients(cfg config) ([]httpapi.OAuthClient, error) {
 
 // hashWait returns AUTH_HASH_QUEUE_WAIT, or when it is 0 the time of one
 // argon2id hash measured now, so the limit fits the machine.
-func hashWait(cfg config) time.Duration {
+func hashWait(cfg Config) time.Duration {
 	if cfg.HashQueueWait > 0 {
 		return cfg.HashQueueWait
 	}
@@ -177,7 +189,7 @@ func hashWait(cfg config) time.Duration {
 
 // purgeLoop lets the session store forget ended sessions every interval
 // until ctx ends, so memory stays bounded by the live sessions.
-func (a *application) purgeLoop(ctx context.Context, every time.Duration) {
+func (a *App) purgeLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

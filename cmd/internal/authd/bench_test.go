@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -16,15 +16,15 @@ import (
 
 // benchApp wires authd as production does, on a frozen clock, logging to
 // nowhere; options change the configuration.
-func benchApp(b *testing.B, options ...func(*config)) (*application, *clock.Frozen) {
+func benchApp(b *testing.B, options ...func(*Config)) (*App, *clock.Frozen) {
 	b.Helper()
-	cfg, err := loadConfig(nil, func(string) string { return "" }, io.Discard)
+	cfg, err := LoadConfig(nil, func(string) string { return "" }, io.Discard)
 	require.NoError(b, err)
 	for _, o := range options {
 		o(&cfg)
 	}
 	clk := clock.NewFrozen(T)
-	a, err := build(cfg, clk, io.Discard)
+	a, err := Build(cfg, clk, io.Discard)
 	require.NoError(b, err)
 	return a, clk
 }
@@ -37,7 +37,7 @@ func BenchmarkRefresh(b *testing.B) {
 }
 
 // benchRefresh rotates one session as fast as it can and reports the rate.
-func benchRefresh(b *testing.B, a *application) {
+func benchRefresh(b *testing.B, a *App) {
 	ctx := context.Background()
 	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
 	require.NoError(b, err)
@@ -63,7 +63,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 				name = alg + "/cached"
 			}
 			b.Run(name, func(b *testing.B) {
-				a, _ := benchApp(b, func(c *config) {
+				a, _ := benchApp(b, func(c *Config) {
 					c.JWTAlg, c.TokenCacheSize = alg, size
 					if alg == "HS256" {
 						c.JWTSecret = strings.Repeat("s", 32)
@@ -88,7 +88,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 func BenchmarkHTTP(b *testing.B) {
 	// The access log at error level, as authbench runs the server: these
 	// measure the handlers, not the log encoder.
-	a, _ := benchApp(b, func(c *config) { c.LogLevel = "error" })
+	a, _ := benchApp(b, func(c *Config) { c.LogLevel = "error" })
 	ctx := context.Background()
 	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
 	require.NoError(b, err)
@@ -160,9 +160,9 @@ func BenchmarkHTTP(b *testing.B) {
 // Their medians must match within noise, or response time would tell which
 // usernames exist. Compare with:
 //
-//	go test -run '^$' -bench LoginFailure -count 10 ./cmd/authd | benchstat -
+//	go test -run '^$' -bench LoginFailure -count 10 ./cmd/internal/authd | benchstat -
 func BenchmarkLoginFailure(b *testing.B) {
-	a, _ := benchApp(b, func(c *config) { c.LoginMaxFails = 0 })
+	a, _ := benchApp(b, func(c *Config) { c.LoginMaxFails = 0 })
 	ctx := context.Background()
 	for name, cred := range map[string]domain.Credentials{
 		"unknown_user":   {Username: "nobody", Password: "1229"},
@@ -182,7 +182,7 @@ func BenchmarkLoginFailure(b *testing.B) {
 // one conditional UPDATE per rotation, plus the session read.
 func BenchmarkRefreshPostgres(b *testing.B) {
 	url := pgtest.Database(b)
-	a, _ := benchApp(b, func(c *config) { c.Store, c.DatabaseURL = "postgres", url })
+	a, _ := benchApp(b, func(c *Config) { c.Store, c.DatabaseURL = "postgres", url })
 	defer a.close()
 	benchRefresh(b, a)
 }

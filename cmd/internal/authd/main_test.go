@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -17,7 +17,7 @@ const childEnv = "AUTHD_TEST_CHILD"
 // instead of the tests. It also stops the shared PostgreSQL cluster.
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
-		if err := run(context.Background(), nil, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if err := Run(context.Background(), nil, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, "authd:", err)
 			os.Exit(1)
 		}

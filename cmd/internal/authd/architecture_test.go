@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"go/parser"
@@ -81,7 +81,7 @@ func testOnly(path string) bool {
 }
 
 func TestDependencyRule(t *testing.T) {
-	root, err := filepath.Abs("../..")
+	root, err := filepath.Abs("../../..")
 	require.NoError(t, err)
 	checked := 0
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -153,7 +153,7 @@ func TestDependencyRuleCatchesViolations(t *testing.T) {
 // TestOnlyTheClockAdapterReadsTheClock keeps time.Now out of every other
 // non-test file, so that freezing the clock port freezes authd.
 func TestOnlyTheClockAdapterReadsTheClock(t *testing.T) {
-	root, err := filepath.Abs("../..")
+	root, err := filepath.Abs("../../..")
 	require.NoError(t, err)
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {

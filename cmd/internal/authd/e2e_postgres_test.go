@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"encoding/json"
@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func withPostgres(url string) func(*config) {
-	return func(c *config) { c.Store, c.DatabaseURL = "postgres", url }
+func withPostgres(url string) func(*Config) {
+	return func(c *Config) { c.Store, c.DatabaseURL = "postgres", url }
 }
 
 // TestPostgresStoreEndToEnd runs the core flows through the real HTTP
@@ -53,7 +53,7 @@ func TestPostgresGraceReplay(t *testing.T) {
 
 func TestUsersFile(t *testing.T) {
 	var hash strings.Builder
-	require.NoError(t, run(t.Context(), []string{"hash-password"}, nil, strings.NewReader("s3cret-pw\n"), &hash, io.Discard))
+	require.NoError(t, Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader("s3cret-pw\n"), &hash, io.Discard))
 	file := filepath.Join(t.TempDir(), "users.json")
 	users := []map[string]string{{"id": "u-42", "username": "younghee", "password_hash": strings.TrimSpace(hash.String())}}
 	data, _ := json.Marshal(users)
@@ -61,7 +61,7 @@ func TestUsersFile(t *testing.T) {
 
 	for _, store := range []string{"memory", "postgres"} {
 		t.Run(store, func(t *testing.T) {
-			opts := []func(*config){func(c *config) { c.UsersFile = file }}
+			opts := []func(*Config){func(c *Config) { c.UsersFile = file }}
 			if store == "postgres" {
 				opts = append(opts, withPostgres(pgtest.Database(t)))
 			}
@@ -97,7 +97,7 @@ func TestUsersFileErrors(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 		cfg := defaultConfig(t)
 		cfg.UsersFile = path
-		_, err := build(cfg, nil, &syncBuffer{})
+		_, err := Build(cfg, nil, &syncBuffer{})
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), "AUTH_USERS_FILE", name)
 	}
@@ -105,18 +105,18 @@ func TestUsersFileErrors(t *testing.T) {
 
 func TestHashPasswordAndMigrateCommands(t *testing.T) {
 	var out strings.Builder
-	require.NoError(t, run(t.Context(), []string{"hash-password"}, nil, strings.NewReader("pw"), &out, io.Discard))
+	require.NoError(t, Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader("pw"), &out, io.Discard))
 	assert.True(t, strings.HasPrefix(out.String(), "$argon2id$v=19$m=19456,t=2,p=1$"))
-	assert.Error(t, run(t.Context(), []string{"hash-password"}, nil, strings.NewReader(""), &out, io.Discard))
+	assert.Error(t, Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader(""), &out, io.Discard))
 
 	url := pgtest.Database(t)
 	out.Reset()
 	env := map[string]string{"AUTH_DATABASE_URL": url}
-	require.NoError(t, run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard))
+	require.NoError(t, Run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard))
 	assert.Contains(t, out.String(), "up to date")
-	require.NoError(t, run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard), "twice is fine")
-	assert.ErrorContains(t, run(t.Context(), []string{"migrate"}, func(string) string { return "" }, nil, &out, io.Discard), "AUTH_DATABASE_URL")
-	_, err := loadConfig(nil, func(k string) string { return map[string]string{"AUTH_STORE": "postgres"}[k] }, io.Discard)
+	require.NoError(t, Run(t.Context(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard), "twice is fine")
+	assert.ErrorContains(t, Run(t.Context(), []string{"migrate"}, func(string) string { return "" }, nil, &out, io.Discard), "AUTH_DATABASE_URL")
+	_, err := LoadConfig(nil, func(k string) string { return map[string]string{"AUTH_STORE": "postgres"}[k] }, io.Discard)
 	assert.ErrorContains(t, err, "AUTH_DATABASE_URL")
 }
 

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 // TestMetricsAfterAScriptedSession plays a session with every outcome the
 // metrics count and checks each metric's value.
 func TestMetricsAfterAScriptedSession(t *testing.T) {
-	e := newEnv(t, behindProxy, func(c *config) { c.LoginMaxFails = 2 })
+	e := newEnv(t, behindProxy, func(c *Config) { c.LoginMaxFails = 2 })
 	p := e.login("minsu", "1229")                                                       // login success 1
 	assertError(t, e.loginFrom("192.0.2.1", "chulsu", "x"), 401, "invalid_credentials") // failure 1
 	assertError(t, e.loginFrom("192.0.2.1", "chulsu", "y"), 401, "invalid_credentials") // failure 2

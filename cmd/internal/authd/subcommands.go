@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"bufio"
@@ -41,7 +41,7 @@ func hashPassword(ctx context.Context, args []string, stdin io.Reader, stdout io
 
 // migrate applies the PostgreSQL schema of AUTH_DATABASE_URL.
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(args, getenv, stderr)
+	cfg, err := LoadConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"encoding/base64"
@@ -23,7 +23,7 @@ var oauthSecret, oauthSecretHash = httpapi.NewClientSecret()
 // withOAuthClients writes a clients file with a confidential client
 // "backend" that may use both grants and introspect, a public client "spa"
 // that may only refresh, and the public client "authd".
-func withOAuthClients(t *testing.T) func(*config) {
+func withOAuthClients(t *testing.T) func(*Config) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "clients.json")
 	require.NoError(t, os.WriteFile(path, []byte(`[
@@ -31,7 +31,7 @@ func withOAuthClients(t *testing.T) func(*config) {
 		{"client_id": "spa", "grant_types": ["refresh_token"]},
 		{"client_id": "authd", "grant_types": ["password", "refresh_token"]}
 	]`), 0o600))
-	return func(c *config) { c.OAuthClients = path }
+	return func(c *Config) { c.OAuthClients = path }
 }
 
 // form encodes name/value pairs in order, repeats included.
@@ -208,7 +208,7 @@ func TestOAuthRefreshTokenBelongsToItsClient(t *testing.T) {
 }
 
 func TestOAuthThrottling(t *testing.T) {
-	e := newEnv(t, func(c *config) { c.LoginMaxFails = 2 })
+	e := newEnv(t, func(c *Config) { c.LoginMaxFails = 2 })
 	bad := form("grant_type", "password", "username", "minsu", "password", "x", "client_id", "authd")
 	for range 2 {
 		assertOAuthError(t, e.do("POST", "/oauth/token", bad, formCT), 400, "invalid_grant")
@@ -358,7 +358,7 @@ func TestOAuthIntrospectionOnTheDevClock(t *testing.T) {
 }
 
 func TestOAuthMetadata(t *testing.T) {
-	e := newEnv(t, func(c *config) { c.PublicURL = "https://auth.example" })
+	e := newEnv(t, func(c *Config) { c.PublicURL = "https://auth.example" })
 	r := e.do("GET", "/.well-known/oauth-authorization-server", "")
 	require.Equal(t, 200, r.status, r.raw)
 	assert.Equal(t, "authd", r.body["issuer"])
@@ -413,7 +413,7 @@ func TestForwardAuthVerify(t *testing.T) {
 
 func TestClientSecretCommand(t *testing.T) {
 	var out strings.Builder
-	require.NoError(t, run(t.Context(), []string{"client-secret"}, func(string) string { return "" }, nil, &out, &out))
+	require.NoError(t, Run(t.Context(), []string{"client-secret"}, func(string) string { return "" }, nil, &out, &out))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 2)
 	secret, ok := strings.CutPrefix(lines[0], "client_secret=")
@@ -424,5 +424,5 @@ func TestClientSecretCommand(t *testing.T) {
 	clients, err := httpapi.ParseOAuthClients([]byte(`[{"client_id":"c","client_secret_sha256":"` + sum + `","grant_types":["password"]}]`))
 	require.NoError(t, err)
 	require.Len(t, clients, 1)
-	assert.Error(t, run(t.Context(), []string{"client-secret", "x"}, func(string) string { return "" }, nil, &out, &out))
+	assert.Error(t, Run(t.Context(), []string{"client-secret", "x"}, func(string) string { return "" }, nil, &out, &out))
 }

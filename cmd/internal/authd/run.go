@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,14 +30,14 @@ const (
 	purgeInterval     = time.Minute
 )
 
-// run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
+// Run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
 // within AUTH_SHUTDOWN_TIMEOUT. With a subcommand as first argument it does
 // that instead: "keygen" prints a new private JWK Set, "hash-password"
 // prints the argon2id hash of the password on stdin, "migrate" applies the
 // PostgreSQL schema, "client-secret" prints a new OAuth client secret and
 // its hash for AUTH_OAUTH_CLIENTS_FILE. Everything it needs comes in through its
 // parameters, so tests run it like a process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "keygen":
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	cfg, err := loadConfig(args, getenv, stderr)
+	cfg, err := LoadConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // the usage was printed; asking for it is not a failure
 	}
@@ -72,10 +73,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
-	a, err := build(cfg, clk, stdout)
+	a, err := Build(cfg, clk, stdout)
 	if err != nil {
 		return err
 	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve serves the handler on ln until ctx ends, with the purge loop and,
+// on PostgreSQL, the revocation watcher beside it; then it shuts down
+// gracefully within AUTH_SHUTDOWN_TIMEOUT, waits for those loops and
+// releases the stores. It closes ln. cmd/authd and the test kit both serve
+// through it.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer a.close()
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -87,9 +97,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	a.log.Info("authd listening", logAddr(ln.Addr()))
 
-	go a.purgeLoop(ctx, purgeInterval)
+	loops, stopLoops := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stopLoops(); wg.Wait() }()
+	wg.Go(func() { a.purgeLoop(loops, purgeInterval) })
 	if a.watch != nil {
-		go a.watch(ctx)
+		wg.Go(func() { a.watch(loops) })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -100,7 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case <-ctx.Done():
 	}
 	a.log.Info("authd shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
@@ -111,6 +124,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	a.log.Info("authd stopped")
 	return nil
 }
+
+// Handler returns the HTTP handler of the whole API.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the stores of an App that was built but never served.
+func (a *App) Close() { a.close() }
 
 // setMemoryLimit gives the Go runtime a soft memory limit so that the
 // process stays within 64 MiB plus 19 MiB per concurrent argon2id hash,

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"encoding/base64"

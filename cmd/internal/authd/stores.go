@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -35,7 +35,7 @@ const revocationInterval = time.Second
 // openStores opens the configured stores and loads the users: those of
 // AUTH_USERS_FILE, or else the demo users (into PostgreSQL only when its
 // users table is empty).
-func openStores(cfg config, log ports.Logger) (*stores, error) {
+func openStores(cfg Config, log ports.Logger) (*stores, error) {
 	fileUsers, err := loadUsersFile(cfg.UsersFile)
 	if err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func openStores(cfg config, log ports.Logger) (*stores, error) {
 	}
 }
 
-func openPostgres(cfg config, fileUsers []domain.User, log ports.Logger) (*stores, error) {
+func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*stores, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st, err := postgres.Open(ctx, cfg.DatabaseURL)

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func TestRun(t *testing.T) {
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), logs, io.Discard)
+		done <- Run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), logs, io.Discard)
 	}()
 
 	base := "http://" + addr
@@ -76,7 +76,7 @@ func TestConfig(t *testing.T) {
 	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
 
 	env := map[string]string{"AUTH_ACCESS_TTL": "2s", "AUTH_REFRESH_TTL": "1m", "AUTH_LOG_FORMAT": "console"}
-	cfg, err := loadConfig([]string{"--refresh-ttl", "90s"}, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := LoadConfig([]string{"--refresh-ttl", "90s"}, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, 2*time.Second, cfg.Policy.AccessTTL, "from the environment")
 	assert.Equal(t, 90*time.Second, cfg.Policy.RefreshTTL, "the flag wins over the environment")
@@ -108,11 +108,11 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{nil, []string{"--no-such-flag"}, "no-such-flag"},
 		{nil, []string{"serve"}, "serve"},
 	} {
-		_, err := loadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+		_, err := LoadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 		require.Error(t, err, "%v %v", tc.env, tc.args)
 		assert.Contains(t, err.Error(), tc.want)
 	}
-	err := run(context.Background(), nil, func(k string) string {
+	err := Run(context.Background(), nil, func(k string) string {
 		return map[string]string{"AUTH_ACCESS_TTL": "x"}[k]
 	}, strings.NewReader(""), io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "AUTH_ACCESS_TTL")
@@ -120,13 +120,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 
 func TestHelpIsNotAnError(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &out)
+	err := Run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &out)
 	assert.NoError(t, err)
 	assert.Contains(t, out.String(), "AUTH_ACCESS_TTL")
 }
 
 func TestHS256Config(t *testing.T) {
-	e := newEnv(t, func(c *config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
+	e := newEnv(t, func(c *Config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
 	p := e.login("minsu", "1229")
 	assert.Equal(t, 200, e.protected(p.access).status)
 	assert.Equal(t, 200, e.refresh(p.refresh).status)

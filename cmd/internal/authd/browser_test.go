@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -124,7 +124,7 @@ func TestPlaygroundInABrowser(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "playground.png")
 	if os.Getenv("AUTH_WRITE_SCREENSHOT") == "1" {
-		out = "../../docs/playground.png"
+		out = "../../../docs/playground.png"
 	}
 	require.NoError(t, os.WriteFile(out, screenshot, 0o644))
 }

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 // newRealEnv starts authd on the system clock, for tests of programs that
 // run on real time.
-func newRealEnv(t *testing.T, options ...func(*config)) *env {
+func newRealEnv(t *testing.T, options ...func(*Config)) *env {
 	t.Helper()
 	cfg := defaultConfig(t)
 	for _, o := range options {
@@ -76,7 +76,7 @@ func TestAuthctlWatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for 10 s of real time")
 	}
-	e := newRealEnv(t, func(c *config) { c.Policy.AccessTTL = 2 * time.Second })
+	e := newRealEnv(t, func(c *Config) { c.Policy.AccessTTL = 2 * time.Second })
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
 	_, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func withGrace(d time.Duration) func(*config) {
-	return func(c *config) { c.Policy.ReuseGrace = d }
+func withGrace(d time.Duration) func(*Config) {
+	return func(c *Config) { c.Policy.ReuseGrace = d }
 }
 
 func TestReuseRevokesTheSession(t *testing.T) {
@@ -218,7 +218,7 @@ func TestSessions(t *testing.T) {
 // up to its absolute end: a refresh a second before the end works and its
 // refresh token's exp is capped at the end; at the end, refresh fails.
 func TestSessionMaxAge(t *testing.T) {
-	e := newEnv(t, func(c *config) { c.Policy.SessionMaxAge = 10 * time.Minute })
+	e := newEnv(t, func(c *Config) { c.Policy.SessionMaxAge = 10 * time.Minute })
 	p := e.login("minsu", "1229")
 	end := T.Add(10 * time.Minute)
 	e.clock.Set(T.Add(4 * time.Minute))
@@ -240,7 +240,7 @@ func TestSessionMaxAge(t *testing.T) {
 
 	// A refresh token that is still valid when the session ends is refused
 	// with session_expired.
-	e2 := newEnv(t, func(c *config) { c.Policy.SessionMaxAge = 2 * time.Minute; c.Policy.Leeway = 30 * time.Second })
+	e2 := newEnv(t, func(c *Config) { c.Policy.SessionMaxAge = 2 * time.Minute; c.Policy.Leeway = 30 * time.Second })
 	q := e2.login("minsu", "1229")
 	e2.clock.Set(T.Add(2*time.Minute + 10*time.Second))
 	assertError(t, e2.refresh(q.refresh), 401, "session_expired")

@@ -1,4 +1,4 @@
-package main
+package authd
 
 import (
 	"bytes"
@@ -47,21 +47,21 @@ type env struct {
 	t     *testing.T
 	clock *clock.Frozen
 	srv   *httptest.Server
-	app   *application
+	app   *App
 	logs  *syncBuffer
 }
 
 // defaultConfig returns the configuration of an empty environment.
-func defaultConfig(t *testing.T) config {
+func defaultConfig(t *testing.T) Config {
 	t.Helper()
-	cfg, err := loadConfig(nil, func(string) string { return "" }, io.Discard)
+	cfg, err := LoadConfig(nil, func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
 	return cfg
 }
 
 // newEnv starts authd on a clock frozen at T with the defaults, changed by
 // the options.
-func newEnv(t *testing.T, options ...func(*config)) *env {
+func newEnv(t *testing.T, options ...func(*Config)) *env {
 	t.Helper()
 	cfg := defaultConfig(t)
 	for _, o := range options {
@@ -74,10 +74,10 @@ func newEnv(t *testing.T, options ...func(*config)) *env {
 }
 
 // startEnv wires authd with the configuration and clock and serves it.
-func startEnv(t *testing.T, cfg config, clk ports.Clock) *env {
+func startEnv(t *testing.T, cfg Config, clk ports.Clock) *env {
 	t.Helper()
 	e := &env{t: t, logs: &syncBuffer{}}
-	a, err := build(cfg, clk, e.logs)
+	a, err := Build(cfg, clk, e.logs)
 	require.NoError(t, err)
 	t.Cleanup(a.close)
 	e.app = a
@@ -168,7 +168,7 @@ func assertError(t *testing.T, r response, status int, code string) {
 
 // newDevEnv starts authd on the operator-movable dev clock, as
 // AUTH_DEV_CLOCK=true does.
-func newDevEnv(t *testing.T, cfg config) *env {
+func newDevEnv(t *testing.T, cfg Config) *env {
 	t.Helper()
 	return startEnv(t, cfg, clock.NewDev())
 }

@@ -1,0 +1,62 @@
+package authd
+
+import (
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func envOf(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+// TestDevClockOffLoopbackNeedsAToken: a dev clock reachable from other
+// machines must be guarded by AUTH_DEV_CLOCK_TOKEN, or authd refuses to
+// start and says how to fix it.
+func TestDevClockOffLoopbackNeedsAToken(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:5000", ":5000", "192.0.2.7:5000", "[::]:5000", "auth.example:5000"} {
+		_, err := LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": addr}), io.Discard)
+		require.Error(t, err, addr)
+		assert.Contains(t, err.Error(), "AUTH_DEV_CLOCK_TOKEN", addr)
+		assert.Contains(t, err.Error(), "not a loopback address", addr)
+
+		_, err = LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": addr, "AUTH_DEV_CLOCK_TOKEN": "0123456789abcdef"}), io.Discard)
+		assert.NoError(t, err, addr)
+	}
+	for _, addr := range []string{"127.0.0.1:5000", "127.0.0.2:0", "localhost:5000", "[::1]:5000"} {
+		_, err := LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": addr}), io.Discard)
+		assert.NoError(t, err, addr)
+	}
+	// Off, the address does not matter.
+	_, err := LoadConfig(nil, envOf(map[string]string{"AUTH_ADDR": "0.0.0.0:5000"}), io.Discard)
+	assert.NoError(t, err)
+	_, err = LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_DEV_CLOCK_TOKEN": "short"}), io.Discard)
+	assert.ErrorContains(t, err, "at least 16")
+	_, err = LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_SEED": "golden"}), io.Discard)
+	assert.ErrorContains(t, err, "AUTH_DEV_CLOCK=true")
+}
+
+// TestDevClockRunRefusesToStart goes through Run, as the binary would.
+func TestDevClockRunRefusesToStart(t *testing.T) {
+	err := Run(t.Context(), nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": "0.0.0.0:0"}), nil, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AUTH_DEV_CLOCK_TOKEN")
+}
+
+func TestDevClockToken(t *testing.T) {
+	cfg := defaultConfig(t)
+	cfg.DevClock = true
+	cfg.DevClockToken = "a-long-ci-secret-0123"
+	e := newDevEnv(t, cfg)
+	assertError(t, e.do("GET", "/dev/clock/", ""), 401, "token_missing")
+	assertError(t, e.do("POST", "/dev/clock/", `{"advance":"25h"}`, jsonCT), 401, "token_missing")
+	assertError(t, e.do("POST", "/dev/clock/", `{"advance":"25h"}`, jsonCT, bearer("a-long-ci-secret-0124")), 401, "invalid_token")
+	assert.Equal(t, 200, e.do("GET", "/dev/clock/", "", bearer(cfg.DevClockToken)).status)
+	r := e.do("POST", "/dev/clock/", `{"set":"2026-11-27T12:00:00Z"}`, jsonCT, bearer(cfg.DevClockToken))
+	require.Equal(t, 200, r.status, r.raw)
+	assert.Equal(t, "2026-11-27T12:00:00Z", r.body["now"])
+	// The token opens only the clock: /protected/ still wants an access token.
+	assertError(t, e.do("GET", "/protected/", "", bearer(cfg.DevClockToken)), 401, "invalid_token")
+}
