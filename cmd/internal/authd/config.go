@@ -214,6 +214,10 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	return c, c.check()
 }
 
+// Check validates a configuration that was changed after LoadConfig, as the
+// test kit does, by the same rules LoadConfig applies.
+func Check(c Config) error { return c.check() }
+
 // check validates what no single setting can: the policy as a whole and the
 // algorithm's key material.
 func (c Config) check() error {
