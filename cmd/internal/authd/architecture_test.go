@@ -174,3 +174,39 @@ func TestOnlyTheClockAdapterReadsTheClock(t *testing.T) {
 	})
 	require.NoError(t, err)
 }
+
+// TestOneCompositionRoot: under cmd/, only the composition root wires the
+// use cases; the command and the test kit go through it, so neither can
+// serve anything the other does not.
+func TestOneCompositionRoot(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	wiring := map[string]bool{module + "/app": true}
+	for adapter := range technologies {
+		wiring[module+"/"+adapter] = true
+	}
+	for _, pkg := range []string{"authd", "authdtest"} {
+		files, err := filepath.Glob(filepath.Join(root, pkg, "*.go"))
+		require.NoError(t, err)
+		require.NotEmpty(t, files, pkg)
+		imported := false
+		for _, p := range files {
+			if strings.HasSuffix(p, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ImportsOnly)
+			require.NoError(t, err)
+			for _, imp := range f.Imports {
+				path := strings.Trim(imp.Path.Value, `"`)
+				imported = imported || path == module+"/cmd/internal/authd"
+				// The kit reads the clock and hashes its users' passwords
+				// itself; it wires nothing.
+				if pkg == "authdtest" && (path == module+"/adapters/clock" || path == module+"/adapters/argon2") {
+					continue
+				}
+				assert.False(t, wiring[path], "cmd/%s imports %s: wiring belongs in cmd/internal/authd", pkg, path)
+			}
+		}
+		assert.True(t, imported, "cmd/%s must go through cmd/internal/authd", pkg)
+	}
+}
