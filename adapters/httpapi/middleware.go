@@ -60,12 +60,13 @@ func accessLog(log ports.Logger, sw ports.Clock, obs ports.RequestObserver) func
 			if route == "" {
 				route = "unmatched"
 			}
+			method := methodLabel(r.Method)
 			if obs != nil {
-				obs.ObserveRequest(route, r.Method, ww.Status(), elapsed)
+				obs.ObserveRequest(route, method, ww.Status(), elapsed)
 			}
 			fields := []ports.Field{
 				ports.F("request_id", middleware.GetReqID(r.Context())),
-				ports.F("method", r.Method),
+				ports.F("method", method),
 				ports.F("route", route),
 				ports.F("status", ww.Status()),
 				ports.F("bytes", ww.BytesWritten()),
@@ -84,6 +85,19 @@ func accessLog(log ports.Logger, sw ports.Clock, obs ports.RequestObserver) func
 			}
 		})
 	}
+}
+
+// methodLabel returns the method for logs and metrics: one of RFC 9110's
+// methods (and PATCH), or "other". Any token is a valid method on the wire,
+// so a client could otherwise make every request a new metrics series and
+// write arbitrarily long methods into the log.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // recoverer turns a panic in a handler into a 500 with the contract's body;
