@@ -39,6 +39,7 @@ type Config struct {
 	PublicURL       string
 	DevClockToken   string
 	DevSeed         string
+	MaxConnections  int
 }
 
 // setting is one configuration variable: its environment name, its default,
@@ -176,6 +177,14 @@ var settings = []setting{
 	}},
 	{"AUTH_DEV_CLOCK_TOKEN", "", "bearer secret /dev/clock/ requires; needed to serve the dev clock on a non-loopback address", stringInto(func(c *Config) *string { return &c.DevClockToken })},
 	{"AUTH_DEV_SEED", "", "seed of the session-id generator, for byte-identical tokens run after run (only with AUTH_DEV_CLOCK)", stringInto(func(c *Config) *string { return &c.DevSeed })},
+	{"AUTH_MAX_CONNECTIONS", "1024", "open connections served at once; more wait to be accepted (0: no limit)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a whole number of at least 0", v)
+		}
+		c.MaxConnections = n
+		return nil
+	}},
 	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }
 

@@ -1,11 +1,16 @@
 package authd
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/clock"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +62,67 @@ func TestMadeUpMethodsAddNoSeries(t *testing.T) {
 	assert.Contains(t, text, `method="other"`)
 	assert.NotContains(t, text, `method="M1`)
 	assert.NotContains(t, e.logs.String(), long[:100], "no made-up method in the log")
+}
+
+// serveReal serves authd as Run does, with the http.Server's limits and the
+// connection cap, on a clock frozen at T; it returns the address.
+func serveReal(t *testing.T, options ...func(*Config)) string {
+	t.Helper()
+	cfg := defaultConfig(t)
+	for _, o := range options {
+		o(&cfg)
+	}
+	a, err := Build(cfg, clock.NewFrozen(T), io.Discard)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	return ln.Addr().String()
+}
+
+// TestHeaderLimit: headers over 16 KiB are refused before any handler runs;
+// a token just over the verifier's 8 KiB still gets the contract's 401.
+func TestHeaderLimit(t *testing.T) {
+	addr := serveReal(t)
+	get := func(token string) int {
+		req, err := http.NewRequest("GET", "http://"+addr+"/protected/", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusUnauthorized, get(strings.Repeat("a", 9<<10)))
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, get(strings.Repeat("a", 24<<10)))
+}
+
+// TestConnectionCap: with AUTH_MAX_CONNECTIONS=2, two idle connections that
+// never send a request keep a third client waiting; when one goes, the
+// third is served.
+func TestConnectionCap(t *testing.T) {
+	addr := serveReal(t, func(c *Config) { c.MaxConnections = 2 })
+	var idle []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		_, err = c.Write([]byte("GET /unprotected/ HTTP/1.1\r\nHost: x\r\n")) // headers never finished
+		require.NoError(t, err)
+		idle = append(idle, c)
+	}
+	time.Sleep(50 * time.Millisecond) // let the server accept both: a pause, not a wait for expiry
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	_, err := client.Get("http://" + addr + "/unprotected/")
+	require.Error(t, err, "a third connection is not served while two are open")
+
+	idle[0].Close()
+	client.Timeout = 5 * time.Second
+	res, err := client.Get("http://" + addr + "/unprotected/")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, 200, res.StatusCode)
+	idle[1].Close()
 }

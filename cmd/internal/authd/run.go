@@ -26,8 +26,12 @@ const (
 	readTimeout       = 10 * time.Second
 	writeTimeout      = 15 * time.Second
 	idleTimeout       = 60 * time.Second
-	maxHeaderBytes    = 128 << 10 // room for a 100 KB token, to answer it 401 instead of 431
-	purgeInterval     = time.Minute
+	// maxHeaderBytes bounds the request line and headers: tokens over 8 KiB
+	// are refused anyway, so 16 KiB leaves room for one with the other
+	// headers, and a client holding many connections with unfinished
+	// headers holds little memory (larger headers get 431).
+	maxHeaderBytes = 16 << 10
+	purgeInterval  = time.Minute
 )
 
 // Run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
@@ -96,6 +100,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	a.log.Info("authd listening", logAddr(ln.Addr()))
+	ln = limitConnections(ln, a.maxConnections)
 
 	loops, stopLoops := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -39,6 +39,8 @@ type App struct {
 	watch func(ctx context.Context)
 	// shutdownTimeout bounds the graceful shutdown (AUTH_SHUTDOWN_TIMEOUT).
 	shutdownTimeout time.Duration
+	// maxConnections caps the open connections (AUTH_MAX_CONNECTIONS).
+	maxConnections int
 }
 
 // close releases the stores.
@@ -109,7 +111,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		st.close()
 		return nil, err
 	}
-	a := &App{handler: h, service: svc, stores: st, log: log, shutdownTimeout: cfg.ShutdownTimeout}
+	a := &App{handler: h, service: svc, stores: st, log: log, shutdownTimeout: cfg.ShutdownTimeout, maxConnections: cfg.MaxConnections}
 	if st.watch != nil {
 		a.watch = func(ctx context.Context) { st.watch(ctx, svc.ObserveRevoked, log) }
 	}
