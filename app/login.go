@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/authd/authd/domain"
 )
@@ -13,7 +14,9 @@ import (
 // domain.ErrInvalidCredentials for an unknown user or a wrong password (after
 // the same amount of hashing work in both cases), and a
 // *domain.RateLimitError, before any hashing, when the username or the
-// client IP failed too often recently.
+// client IP failed too often recently. The attempt is recorded before the
+// hash and taken back unless the password was wrong, so concurrent guesses
+// cannot overrun the limit.
 func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP string) (domain.TokenPair, error) {
 	if err := cred.Validate(); err != nil {
 		return domain.TokenPair{}, err
@@ -21,19 +24,28 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	now := s.clock.Now()
 	keys := s.throttle.keys(cred.Username, clientIP)
 	if err := s.throttle.check(ctx, s.failures, keys, now); err != nil {
-		return domain.TokenPair{}, err
+		return domain.TokenPair{}, err // over the limit already: not even recorded
 	}
-	u, err := s.checkPassword(ctx, cred)
-	if errors.Is(err, domain.ErrInvalidCredentials) {
-		if ferr := s.throttle.fail(ctx, s.failures, keys, now); ferr != nil {
-			return domain.TokenPair{}, ferr
-		}
-	}
+	reserved, err := s.throttle.reserve(ctx, s.failures, keys, now)
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
+	u, err := s.checkPassword(ctx, cred)
+	switch {
+	case errors.Is(err, domain.ErrInvalidCredentials):
+		return domain.TokenPair{}, err // the reserved records are the failure
+	case err != nil:
+		// Not a guess (a full hashing queue, a store outage): take it back.
+		return domain.TokenPair{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
+	}
 	if err := s.failures.ResetFailures(ctx, keys[0].key); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("reset login failures: %w", err)
+	}
+	// The username's record went with the reset; the address's is taken
+	// back, so successful logins behind one NAT address do not add up.
+	others := slices.DeleteFunc(reserved, func(k throttleKey) bool { return k.key == keys[0].key })
+	if err := s.throttle.release(ctx, s.failures, others, now); err != nil {
+		return domain.TokenPair{}, err
 	}
 	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy)
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {

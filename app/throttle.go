@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -22,8 +24,12 @@ type throttleKey struct {
 }
 
 // keys returns the username's key first, then the IP's when there is one.
+// The username is hashed: a key has a fixed size however long the name a
+// client sends (up to the 16 KiB body), so the failure log's memory is
+// bounded by its number of keys, and the log holds no usernames.
 func (t throttle) keys(username, clientIP string) []throttleKey {
-	keys := []throttleKey{{"user:" + username, t.user}}
+	sum := sha256.Sum256([]byte(username))
+	keys := []throttleKey{{"user:" + base64.RawURLEncoding.EncodeToString(sum[:]), t.user}}
 	if clientIP != "" {
 		keys = append(keys, throttleKey{"ip:" + clientIP, t.ip})
 	}
@@ -50,14 +56,47 @@ func (t throttle) check(ctx context.Context, log ports.FailureLog, keys []thrott
 	return nil
 }
 
-// fail records a failed login on every key.
-func (t throttle) fail(ctx context.Context, log ports.FailureLog, keys []throttleKey, now time.Time) error {
+// reserve records the attempt as a failure on every key before the password
+// is hashed, then counts again: of any number of concurrent attempts, the
+// k-th to be recorded sees at least k, so no more than MaxFailures of them
+// get past the limit however many are in flight. (Checking first and
+// recording after the hash, as a first version did, let 60 parallel guesses
+// through a limit of 10.) An attempt over the limit keeps its record, as
+// any attempt does, and gets a *domain.RateLimitError; what it reserved is
+// returned so a login that turns out not to be a wrong password can take it
+// back with release.
+func (t throttle) reserve(ctx context.Context, log ports.FailureLog, keys []throttleKey, now time.Time) ([]throttleKey, error) {
+	var reserved []throttleKey
+	var wait time.Duration
 	for _, k := range keys {
 		if k.policy.MaxFailures <= 0 {
 			continue
 		}
-		if err := log.AddFailure(ctx, k.key, now, k.policy.MaxFailures); err != nil {
-			return fmt.Errorf("record login failure: %w", err)
+		// One more than the limit is kept, so an attempt beyond it shows.
+		if err := log.AddFailure(ctx, k.key, now, k.policy.MaxFailures+1); err != nil {
+			return reserved, fmt.Errorf("record login attempt: %w", err)
+		}
+		reserved = append(reserved, k)
+		failures, err := log.Failures(ctx, k.key, now.Add(-k.policy.Window))
+		if err != nil {
+			return reserved, fmt.Errorf("read login failures: %w", err)
+		}
+		if n := len(failures); n > 0 {
+			// Judged without one record at now, this attempt's own.
+			wait = max(wait, k.policy.RetryAfter(failures[:n-1], now))
+		}
+	}
+	if wait > 0 {
+		return reserved, &domain.RateLimitError{RetryAfter: wait}
+	}
+	return reserved, nil
+}
+
+// release takes back the records reserve made at now.
+func (t throttle) release(ctx context.Context, log ports.FailureLog, reserved []throttleKey, now time.Time) error {
+	for _, k := range reserved {
+		if err := log.RemoveFailure(ctx, k.key, now); err != nil {
+			return fmt.Errorf("release login attempt: %w", err)
 		}
 	}
 	return nil

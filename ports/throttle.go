@@ -6,7 +6,8 @@ import (
 )
 
 // FailureLog records failed logins per key, for login throttling. Keys are
-// opaque strings such as "user:minsu" or "ip:192.0.2.1". Every method
+// opaque strings of bounded length (the application hashes usernames), such
+// as "user:<hash>" or "ip:192.0.2.1". Every method
 // returns an error wrapping domain.ErrUnavailable when the store cannot be
 // reached.
 type FailureLog interface {
@@ -16,6 +17,11 @@ type FailureLog interface {
 	// AddFailure records a failure of the key at the instant, keeping at most
 	// the keep most recent ones.
 	AddFailure(ctx context.Context, key string, at time.Time, keep int) error
+	// RemoveFailure forgets one failure of the key recorded at exactly the
+	// instant, if there is one: a login records its attempt before hashing
+	// and takes it back when the attempt turns out not to be a wrong
+	// password.
+	RemoveFailure(ctx context.Context, key string, at time.Time) error
 	// ResetFailures forgets the key's failures.
 	ResetFailures(ctx context.Context, key string) error
 	// PurgeFailures forgets every failure at or before the instant, and keys

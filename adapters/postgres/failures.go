@@ -47,6 +47,18 @@ func (s *Store) AddFailure(ctx context.Context, key string, at time.Time, keep i
 	return nil
 }
 
+// RemoveFailure deletes one failure of the key at exactly the instant.
+func (s *Store) RemoveFailure(ctx context.Context, key string, at time.Time) error {
+	ctx, cancel := s.op(ctx)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `DELETE FROM login_failures WHERE ctid = (
+		SELECT ctid FROM login_failures WHERE key = $1 AND at = $2 LIMIT 1)`, key, at)
+	if err != nil {
+		return unavailable("remove login failure", err)
+	}
+	return nil
+}
+
 // ResetFailures forgets the key.
 func (s *Store) ResetFailures(ctx context.Context, key string) error {
 	ctx, cancel := s.op(ctx)

@@ -265,6 +265,51 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 		assert.Empty(t, got)
 	})
 
+	t.Run("remove_one", func(t *testing.T) {
+		f := newLog(t)
+		require.NoError(t, f.AddFailure(ctx, "ip:1", at(0), 10))
+		require.NoError(t, f.AddFailure(ctx, "ip:1", at(1), 10))
+		require.NoError(t, f.AddFailure(ctx, "ip:1", at(1), 10))
+		require.NoError(t, f.RemoveFailure(ctx, "ip:1", at(1)))
+		got, err := f.Failures(ctx, "ip:1", t0.Add(-time.Hour))
+		require.NoError(t, err)
+		require.Len(t, got, 2, "exactly one of the two at that instant is gone")
+		assert.True(t, got[0].Equal(at(0)) && got[1].Equal(at(1)), "%v", got)
+		require.NoError(t, f.RemoveFailure(ctx, "ip:1", at(7)), "no failure at that instant: nothing to do")
+		require.NoError(t, f.RemoveFailure(ctx, "ip:2", at(0)), "an unknown key: nothing to do")
+		got, _ = f.Failures(ctx, "ip:1", t0.Add(-time.Hour))
+		assert.Len(t, got, 2)
+	})
+
+	t.Run("add_then_count_is_linearizable", func(t *testing.T) {
+		// The login throttle records an attempt, then counts: of N
+		// concurrent attempts the k-th to record must see at least k, so at
+		// most MaxFailures of them see a count within the limit.
+		f := newLog(t)
+		const attempts, limit = 30, 5
+		within := make(chan bool, attempts)
+		var wg sync.WaitGroup
+		for range attempts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				assert.NoError(t, f.AddFailure(ctx, "user:x", at(0), limit+1))
+				got, err := f.Failures(ctx, "user:x", t0.Add(-time.Hour))
+				assert.NoError(t, err)
+				within <- len(got) <= limit
+			}()
+		}
+		wg.Wait()
+		close(within)
+		n := 0
+		for ok := range within {
+			if ok {
+				n++
+			}
+		}
+		assert.LessOrEqual(t, n, limit)
+	})
+
 	t.Run("concurrent", func(t *testing.T) {
 		f := newLog(t)
 		var wg sync.WaitGroup

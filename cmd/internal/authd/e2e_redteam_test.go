@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,4 +127,43 @@ func TestConnectionCap(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, 200, res.StatusCode)
 	idle[1].Close()
+}
+
+// TestParallelGuessesThroughHTTP is the red-team's measurement as a test:
+// 60 guesses for one username at once from 60 addresses, the hashing queue
+// long enough to evaluate them all. No more than the limit (10) may be
+// evaluated; the correct password among them must not slip through late.
+func TestParallelGuessesThroughHTTP(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.HashQueueWait = 2 * time.Second
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	statuses := make(chan int, 60)
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			password := "wrong"
+			if i == 59 {
+				password = "1229"
+			}
+			req, _ := http.NewRequest("POST", e.srv.URL+"/login/", strings.NewReader(`{"username":"minsu","password":"`+password+`"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("192.0.2.%d", i))
+			res, err := e.srv.Client().Do(req)
+			if !assert.NoError(t, err) {
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	t.Logf("statuses: %v", count)
+	assert.LessOrEqual(t, count[401]+count[200], 10, "evaluated guesses")
+	assert.Equal(t, 60, count[401]+count[200]+count[429])
 }
