@@ -40,6 +40,7 @@ type Config struct {
 	DevClockToken   string
 	DevSeed         string
 	MaxConnections  int
+	EphemeralKeys   bool
 }
 
 // setting is one configuration variable: its environment name, its default,
@@ -110,6 +111,14 @@ var settings = []setting{
 	{"AUTH_AUDIENCE", "authd", "aud claim", stringInto(func(c *Config) *string { return &c.Policy.Audience })},
 	{"AUTH_JWT_ALG", "EdDSA", "signing algorithm: EdDSA, ES256, RS256 or HS256", stringInto(func(c *Config) *string { return &c.JWTAlg }, jwx.Algorithms...)},
 	{"AUTH_JWT_KEYS_FILE", "", "JWK Set of private keys: the first signs, the others only verify (unset: a fresh key per start)", stringInto(func(c *Config) *string { return &c.JWTKeysFile })},
+	{"AUTH_JWT_EPHEMERAL_KEYS", "false", "allow a fresh signing key per start with AUTH_STORE=postgres (instances then reject each other's tokens)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.EphemeralKeys = b
+		return nil
+	}},
 	{"AUTH_JWT_SECRET", "", "HS256 secret, at least 32 bytes", stringInto(func(c *Config) *string { return &c.JWTSecret })},
 	{"AUTH_TOKEN_CACHE_SIZE", "10000", "verified access tokens to cache; 0 turns the cache off", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)

@@ -10,14 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/adapters/jwx"
 	"github.com/authd/authd/adapters/postgres/pgtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// withPostgres puts sessions in the database; one instance with a fresh key
+// per test, so it opts in to ephemeral keys.
 func withPostgres(url string) func(*Config) {
-	return func(c *Config) { c.Store, c.DatabaseURL = "postgres", url }
+	return func(c *Config) { c.Store, c.DatabaseURL, c.EphemeralKeys = "postgres", url, true }
 }
 
 // TestPostgresStoreEndToEnd runs the core flows through the real HTTP
@@ -101,6 +104,26 @@ func TestUsersFileErrors(t *testing.T) {
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), "AUTH_USERS_FILE", name)
 	}
+}
+
+// TestPostgresNeedsSharedKeys: several instances on one database must share
+// their keys; a fresh key per process is refused unless asked for.
+func TestPostgresNeedsSharedKeys(t *testing.T) {
+	cfg := defaultConfig(t)
+	cfg.Store, cfg.DatabaseURL = "postgres", pgtest.Database(t)
+	_, err := Build(cfg, clock.NewFrozen(T), &syncBuffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AUTH_JWT_KEYS_FILE")
+	assert.Contains(t, err.Error(), "AUTH_JWT_EPHEMERAL_KEYS=true")
+
+	cfg.EphemeralKeys = true
+	a, err := Build(cfg, clock.NewFrozen(T), &syncBuffer{})
+	require.NoError(t, err)
+	a.Close()
+	cfg.EphemeralKeys, cfg.JWTAlg, cfg.JWTSecret = false, "HS256", strings.Repeat("s", 32)
+	a, err = Build(cfg, clock.NewFrozen(T), &syncBuffer{})
+	require.NoError(t, err, "an HS256 secret is shared by configuration")
+	a.Close()
 }
 
 func TestHashPasswordAndMigrateCommands(t *testing.T) {

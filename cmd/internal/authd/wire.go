@@ -2,6 +2,7 @@ package authd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -139,6 +140,12 @@ func signingKeys(cfg Config, log ports.Logger) (*jwx.Keys, error) {
 			return nil, fmt.Errorf("AUTH_JWT_SECRET: %w", err)
 		}
 		return k, nil
+	case cfg.Store == "postgres" && !cfg.EphemeralKeys:
+		// Sessions in PostgreSQL exist to be shared by several instances
+		// and to outlive a restart; a key of this process alone defeats
+		// both: the instances reject each other's tokens, and a restart
+		// logs everyone out.
+		return nil, errors.New("AUTH_JWT_KEYS_FILE: AUTH_STORE=postgres needs the signing keys every instance shares (authd keygen > keys.json); to run one instance with a fresh key per start anyway, set AUTH_JWT_EPHEMERAL_KEYS=true")
 	default:
 		k, err := jwx.Generate(cfg.JWTAlg)
 		if err != nil {
