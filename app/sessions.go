@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -49,8 +50,17 @@ func (s *Service) RevokeSession(ctx context.Context, p domain.Principal, id stri
 // Purge lets the session store forget sessions none of whose tokens can be
 // accepted any more, and the failure log forget failures that have left
 // every throttle window. It returns how many sessions it removed.
-func (s *Service) Purge(ctx context.Context) (int, error) {
+//
+// It judges at the earlier of the clock port's instant and notAfter, which
+// the caller reads from the real clock: forgetting cannot be undone, so a
+// clock that was moved forward (the development clock's {"advance":"25h"},
+// or a wall clock that jumps) must not make it forget sessions that are
+// live in real time, or failures still inside their window.
+func (s *Service) Purge(ctx context.Context, notAfter time.Time) (int, error) {
 	now := s.clock.Now()
+	if notAfter.Before(now) {
+		now = notAfter
+	}
 	if _, err := s.failures.PurgeFailures(ctx, now.Add(-s.throttle.window())); err != nil {
 		return 0, fmt.Errorf("purge login failures: %w", err)
 	}

@@ -167,3 +167,29 @@ func TestParallelGuessesThroughHTTP(t *testing.T) {
 	assert.LessOrEqual(t, count[401]+count[200], 10, "evaluated guesses")
 	assert.Equal(t, 60, count[401]+count[200]+count[429])
 }
+
+// TestClockJumpCannotPurgeLiveSessions: moving the development clock 25
+// hours ahead makes every token look expired, but the purge, which cannot
+// be undone, judges at real time: once the clock is back, the sessions are
+// still there.
+func TestClockJumpCannotPurgeLiveSessions(t *testing.T) {
+	cfg := defaultConfig(t)
+	cfg.DevClock = true
+	e := newDevEnv(t, cfg)
+	p := e.login("minsu", "1229")
+	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"advance":"25h"}`, jsonCT).status)
+	assertError(t, e.refresh(p.refresh), 401, "token_expired")
+
+	n, err := e.app.service.Purge(context.Background(), clock.System{}.Now())
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing is purged on a jumped clock")
+
+	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"release":true}`, jsonCT).status)
+	assert.Equal(t, 200, e.refresh(p.refresh).status, "the session survived the jump")
+
+	// Once real time has passed the session's end too, it is forgotten.
+	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"advance":"25h"}`, jsonCT).status)
+	n, err = e.app.service.Purge(context.Background(), clock.System{}.Now().Add(26*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}

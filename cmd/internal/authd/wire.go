@@ -206,7 +206,7 @@ func (a *App) purgeLoop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.service.Purge(ctx); err != nil {
+			if n, err := a.service.Purge(ctx, clock.System{}.Now()); err != nil {
 				a.log.Error("purge sessions", ports.F("error", err.Error()))
 			} else if n > 0 {
 				a.log.Info("purged sessions", ports.F("count", n))
