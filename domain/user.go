@@ -1,5 +1,10 @@
 package domain
 
+import (
+	"strings"
+	"unicode/utf8"
+)
+
 // User is an account that can log in. PasswordHash is an encoded hash (an
 // argon2id PHC string in the shipped adapters); the plain password is never
 // stored.
@@ -18,11 +23,21 @@ type Credentials struct {
 	ClientID string
 }
 
+// MaxUsernameBytes is the longest username a login looks up.
+const MaxUsernameBytes = 256
+
 // Validate returns ErrCredentialsMissing when the username or the password is
-// empty, the seed server's first check.
+// empty, the seed server's first check, and a *RequestError when the
+// username cannot be anyone's: not UTF-8, with a NUL, or longer than
+// MaxUsernameBytes. (The password is only ever hashed, so any bytes do.)
 func (c Credentials) Validate() error {
-	if c.Username == "" || c.Password == "" {
+	switch {
+	case c.Username == "" || c.Password == "":
 		return ErrCredentialsMissing
+	case len(c.Username) > MaxUsernameBytes:
+		return &RequestError{Reason: "username is too long"}
+	case !utf8.ValidString(c.Username) || strings.ContainsRune(c.Username, 0):
+		return &RequestError{Reason: "username must be UTF-8 text without NUL"}
 	}
 	return nil
 }

@@ -123,6 +123,14 @@ func TestFailureLogContract(t *testing.T) {
 	storetest.TestFailureLog(t, func(*testing.T) ports.FailureLog { return memory.NewFailures() })
 }
 
+func TestUserStoreContract(t *testing.T) {
+	storetest.TestUserStore(t, func(t *testing.T, users ...domain.User) ports.UserStore {
+		st, err := memory.NewUsers(users...)
+		require.NoError(t, err)
+		return st
+	})
+}
+
 // TestPurgeInBatchesWhileOthersWrite purges a store larger than one purge
 // batch while other goroutines add sessions and rotate due ones: exactly
 // the sessions still due when the purge reaches them go; every session

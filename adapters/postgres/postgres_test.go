@@ -48,6 +48,14 @@ func TestFailureLogContract(t *testing.T) {
 	storetest.TestFailureLog(t, func(t *testing.T) ports.FailureLog { return open(t) })
 }
 
+func TestUserStoreContract(t *testing.T) {
+	storetest.TestUserStore(t, func(t *testing.T, users ...domain.User) ports.UserStore {
+		st := open(t)
+		require.NoError(t, st.PutUsers(context.Background(), users))
+		return st
+	})
+}
+
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	url := pgtest.Database(t)
 	var wg sync.WaitGroup

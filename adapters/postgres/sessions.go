@@ -71,6 +71,9 @@ func (s *Store) CreateSession(ctx context.Context, sess domain.Session) error {
 
 // Session returns the session with the id, or domain.ErrNotFound.
 func (s *Store) Session(ctx context.Context, id string) (domain.Session, error) {
+	if !storable(id) {
+		return domain.Session{}, domain.ErrNotFound
+	}
 	ctx, cancel := s.op(ctx)
 	defer cancel()
 	sess, err := scanSession(s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
@@ -113,6 +116,9 @@ func (s *Store) CompareAndRotate(ctx context.Context, fromGen uint64, next domai
 // of an already revoked one. The revocation is committed whatever the
 // caller does next.
 func (s *Store) RevokeSession(ctx context.Context, id string, reason domain.RevokeReason, at time.Time) (domain.Session, error) {
+	if !storable(id) {
+		return domain.Session{}, domain.ErrNotFound
+	}
 	ctx, cancel := s.op(ctx)
 	defer cancel()
 	sess, err := scanSession(s.pool.QueryRow(ctx, `UPDATE sessions

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/authd/authd/domain"
 	"github.com/jackc/pgx/v5"
@@ -130,6 +131,13 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pg) && pg.Code == "23505"
 }
 
+// storable reports whether PostgreSQL's text type can hold s: valid UTF-8
+// without NUL. Anything else cannot be a stored key, and sending it would
+// fail the query with SQLSTATE 22021, which is not an outage.
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
 // Users ------------------------------------------------------------------
 
 // UserByUsername returns the user with exactly that username.
@@ -143,6 +151,9 @@ func (s *Store) UserByID(ctx context.Context, id string) (domain.User, error) {
 }
 
 func (s *Store) user(ctx context.Context, query, arg string) (domain.User, error) {
+	if !storable(arg) {
+		return domain.User{}, domain.ErrNotFound // no such text can be stored, so no such user
+	}
 	ctx, cancel := s.op(ctx)
 	defer cancel()
 	var u domain.User

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,6 +42,18 @@ func newSession(userID string, at time.Time) domain.Session {
 func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionStore) {
 	ctx := context.Background()
 	p := domain.DefaultPolicy()
+
+	t.Run("ids_no_store_can_hold", func(t *testing.T) {
+		// A client can put anything into a path: NUL and invalid UTF-8 are
+		// simply ids no session has, never an outage.
+		st := newStore(t)
+		for _, id := range []string{"a\x00b", "\x00", "\xff\xfe", strings.Repeat("x", 10_000)} {
+			_, err := st.Session(ctx, id)
+			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", id)
+			_, err = st.RevokeSession(ctx, id, domain.ReasonLogout, t0)
+			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", id)
+		}
+	})
 
 	t.Run("create_and_get", func(t *testing.T) {
 		st := newStore(t)
@@ -324,5 +337,45 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 		got, err := f.Failures(ctx, "ip:1", t0.Add(-time.Hour))
 		require.NoError(t, err)
 		assert.Len(t, got, 20)
+	})
+}
+
+// TestUserStore runs the contract of ports.UserStore against stores made by
+// newStore, which holds exactly the users given; each subtest gets a fresh
+// store.
+func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.User) ports.UserStore) {
+	ctx := context.Background()
+	users := []domain.User{
+		{ID: "1", Username: "chulsu", PasswordHash: "hash-1"},
+		{ID: "2", Username: "민수", PasswordHash: "hash-2"},
+	}
+	t.Run("by_username_and_id", func(t *testing.T) {
+		st := newStore(t, users...)
+		for _, u := range users {
+			got, err := st.UserByUsername(ctx, u.Username)
+			require.NoError(t, err)
+			assert.Equal(t, u, got)
+			got, err = st.UserByID(ctx, u.ID)
+			require.NoError(t, err)
+			assert.Equal(t, u, got)
+		}
+	})
+	t.Run("exact_match_only", func(t *testing.T) {
+		st := newStore(t, users...)
+		for _, name := range []string{"Chulsu", "chulsu ", " chulsu", "chul", "", "nobody"} {
+			_, err := st.UserByUsername(ctx, name)
+			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
+		}
+		_, err := st.UserByID(ctx, "3")
+		assert.ErrorIs(t, err, domain.ErrNotFound)
+	})
+	t.Run("names_no_store_can_hold", func(t *testing.T) {
+		st := newStore(t, users...)
+		for _, name := range []string{"chulsu\x00", "\x00", "\xff", strings.Repeat("u", 16<<10)} {
+			_, err := st.UserByUsername(ctx, name)
+			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
+			_, err = st.UserByID(ctx, name)
+			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
+		}
 	})
 }

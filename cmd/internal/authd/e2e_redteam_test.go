@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/adapters/postgres/pgtest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -192,4 +193,29 @@ func TestClockJumpCannotPurgeLiveSessions(t *testing.T) {
 	n, err = e.app.service.Purge(context.Background(), clock.System{}.Now().Add(26*time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
+}
+
+// TestTextNoStoreCanHold: NUL bytes and overlong names are refused at the
+// edge with a 4xx on either store, never the PostgreSQL store's 503.
+func TestTextNoStoreCanHold(t *testing.T) {
+	for _, store := range []string{"memory", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			var opts []func(*Config)
+			if store == "postgres" {
+				opts = append(opts, withPostgres(pgtest.Database(t)))
+			}
+			e := newEnv(t, opts...)
+			assertError(t, e.do("POST", "/login/", `{"username":"min\u0000su","password":"1229"}`, jsonCT), 400, "invalid_request")
+			assertError(t, e.do("POST", "/login/", `{"username":"`+strings.Repeat("u", 300)+`","password":"x"}`, jsonCT), 400, "invalid_request")
+			r := e.do("POST", "/oauth/token", "grant_type=password&client_id=authd&username=%FF%00&password=x", formCT)
+			assert.Equal(t, 400, r.status, r.raw)
+			assert.Equal(t, "invalid_request", r.code())
+
+			p := e.login("minsu", "1229")
+			for _, id := range []string{"%00", "a%00b", "%FF%FE"} {
+				assertError(t, e.do("DELETE", "/sessions/"+id+"/", "", bearer(p.access)), 404, "not_found")
+			}
+			assert.Equal(t, 200, e.protected(p.access).status)
+		})
+	}
 }
