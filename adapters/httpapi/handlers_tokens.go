@@ -46,8 +46,10 @@ func handleLogin(auth ports.AuthService, ips clientIPs) http.Handler {
 		if req.Password != nil {
 			cred.Password = *req.Password
 		}
-		pair, err := auth.Login(r.Context(), cred, ips.of(r))
+		ip := ips.of(r)
+		pair, err := auth.Login(r.Context(), cred, ip)
 		if err != nil {
+			noteFailedLogin(r, ip, err)
 			writeError(w, r, err)
 			return
 		}

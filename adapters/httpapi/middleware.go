@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -13,7 +15,8 @@ import (
 // requestNote is filled in by handlers for the access log line of their
 // request: who the caller turned out to be, and the error behind a 5xx.
 type requestNote struct {
-	userID string
+	userID   string
+	clientIP string
 	err    error
 	status int
 }
@@ -29,6 +32,15 @@ func noteOf(r *http.Request) *requestNote {
 func noteUser(r *http.Request, userID string) {
 	if n := noteOf(r); n != nil {
 		n.userID = userID
+	}
+}
+
+// noteFailedLogin records the client address of a failed or throttled
+// login for the access log, so guessing can be traced to its source (the
+// password and username never are).
+func noteFailedLogin(r *http.Request, clientIP string, err error) {
+	if n := noteOf(r); n != nil && (errors.Is(err, domain.ErrInvalidCredentials) || errors.Is(err, domain.ErrRateLimited)) {
+		n.clientIP = clientIP
 	}
 }
 
@@ -75,6 +87,9 @@ func accessLog(log ports.Logger, sw ports.Clock, obs ports.RequestObserver) func
 			if note.userID != "" {
 				fields = append(fields, ports.F("user_id", note.userID))
 			}
+			if note.clientIP != "" {
+				fields = append(fields, ports.F("client_ip", note.clientIP))
+			}
 			switch {
 			case note.err != nil && note.status == http.StatusInternalServerError:
 				log.Error("request failed", append(fields, ports.F("error", note.err.Error()))...)
@@ -85,6 +100,37 @@ func accessLog(log ports.Logger, sw ports.Clock, obs ports.RequestObserver) func
 			}
 		})
 	}
+}
+
+// maxRequestIDLen is the longest X-Request-Id authd keeps from a client.
+const maxRequestIDLen = 64
+
+// requestIDs keeps a client's X-Request-Id only when there is one and it is
+// short and well formed (letters, digits and "-_.:", at most 64), like the
+// ids gateways make (nginx's $request_id is 32 hex digits), so log lines of
+// one request can be tied together across hops. Anything else is dropped
+// and chi's middleware.RequestID, which runs next, makes one of authd's own:
+// no client can write arbitrary text into the log or have it echoed back.
+func requestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ids := r.Header.Values(middleware.RequestIDHeader); len(ids) > 0 && (len(ids) > 1 || !wellFormedID(ids[0])) {
+			r.Header.Del(middleware.RequestIDHeader)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func wellFormedID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // methodLabel returns the method for logs and metrics: one of RFC 9110's

@@ -115,7 +115,10 @@ func oauthGrant(auth ports.AuthService, clients oauthClients, ips clientIPs, w h
 	if cred.Username == "" || cred.Password == "" {
 		return domain.TokenPair{}, &domain.RequestError{Reason: "username and password are required"}
 	}
-	return auth.Login(r.Context(), cred, ips.of(r))
+	ip := ips.of(r)
+	pair, err := auth.Login(r.Context(), cred, ip)
+	noteFailedLogin(r, ip, err)
+	return pair, err
 }
 
 // tokenHint reads token_type_hint (RFC 7009 §2.1, RFC 7662 §2.1). An

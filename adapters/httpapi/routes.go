@@ -14,7 +14,7 @@ import (
 // expect.
 func routes(d Deps) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders)
+	r.Use(requestIDs, middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders)
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
 	}

@@ -219,3 +219,42 @@ func TestTextNoStoreCanHold(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestIDs: a gateway's short, well-formed X-Request-Id is kept to tie
+// log lines together; a long or odd one is replaced, never echoed or
+// logged.
+func TestRequestIDs(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/unprotected/", "", "X-Request-Id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0")
+	assert.Equal(t, "0f1e2d3c4b5a69788796a5b4c3d2e1f0", r.header.Get("X-Request-Id"))
+	for _, bad := range []string{strings.Repeat("a", 100_000), strings.Repeat("b", 65), "has space", "quote\"", "<script>"} {
+		r := e.do("GET", "/unprotected/", "", "X-Request-Id: "+bad)
+		got := r.header.Get("X-Request-Id")
+		assert.NotEqual(t, bad, got)
+		assert.NotEmpty(t, got, "authd gives the request an id of its own")
+		assert.LessOrEqual(t, len(got), 64)
+	}
+	assert.NotContains(t, e.logs.String(), strings.Repeat("a", 100))
+	assert.NotContains(t, e.logs.String(), "<script>")
+}
+
+// TestFailedLoginsLogTheClientAddress: brute force can be traced to its
+// source; the password never reaches the log.
+func TestFailedLoginsLogTheClientAddress(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} })
+	r := e.do("POST", "/login/", `{"username":"minsu","password":"guess-123"}`, jsonCT, "X-Forwarded-For: 203.0.113.9")
+	require.Equal(t, 401, r.status)
+	r = e.do("POST", "/oauth/token", "grant_type=password&client_id=authd&username=minsu&password=guess-456", formCT, "X-Forwarded-For: 203.0.113.10")
+	require.Equal(t, 400, r.status)
+	logs := e.logs.String()
+	assert.Contains(t, logs, `"client_ip":"203.0.113.9"`)
+	assert.Contains(t, logs, `"client_ip":"203.0.113.10"`)
+	assert.NotContains(t, logs, "guess-")
+}
+
+func TestTrustingEveryAddressIsWarnedAbout(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} })
+	assert.Contains(t, e.logs.String(), "AUTH_TRUSTED_PROXIES trusts every address")
+	quiet := newEnv(t, func(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
+	assert.NotContains(t, quiet.logs.String(), "AUTH_TRUSTED_PROXIES")
+}

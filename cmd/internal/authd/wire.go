@@ -54,6 +54,12 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range cfg.TrustedProxies {
+		if p.Bits() == 0 {
+			log.Warn("AUTH_TRUSTED_PROXIES trusts every address: any client can pick the address it is throttled as with X-Forwarded-For; list only your proxies' networks",
+				ports.F("prefix", p.String()))
+		}
+	}
 	keys, err := signingKeys(cfg, log)
 	if err != nil {
 		return nil, err
