@@ -48,6 +48,13 @@ type Deps struct {
 	// PublicURL is the base URL clients reach authd at (AUTH_PUBLIC_URL),
 	// used in the metadata; empty uses the URL a request came to.
 	PublicURL string
+	// NoPlayground removes the browser playground: / and /playground/ are
+	// 404 (AUTH_PLAYGROUND=false).
+	NoPlayground bool
+	// SeparateAdmin moves /metrics and /dev/clock/ off the public handler
+	// to the one NewAdminHandler returns (AUTH_ADMIN_ADDR); /healthz and
+	// /readyz are on both.
+	SeparateAdmin bool
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error
@@ -59,4 +66,15 @@ func NewHandler(d Deps) (http.Handler, error) {
 		return nil, errors.New("httpapi: Auth, Logger and Stopwatch are required")
 	}
 	return routes(d), nil
+}
+
+// NewAdminHandler returns the handler of the admin listener: /metrics,
+// /dev/clock/ when there is a dev clock, /healthz and /readyz. It is meant
+// for an address only operators reach, next to a public handler built with
+// SeparateAdmin.
+func NewAdminHandler(d Deps) (http.Handler, error) {
+	if d.Logger == nil || d.Stopwatch == nil {
+		return nil, errors.New("httpapi: Logger and Stopwatch are required")
+	}
+	return adminRoutes(d), nil
 }

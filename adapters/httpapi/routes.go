@@ -13,17 +13,9 @@ import (
 // without its trailing slash, without a redirect, as the seed's clients
 // expect.
 func routes(d Deps) http.Handler {
-	r := chi.NewRouter()
-	r.Use(requestIDs, middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders)
+	r, both := newRouter(d)
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
-	}
-	r.NotFound(func(w http.ResponseWriter, req *http.Request) { writeError(w, req, errRouteNotFound) })
-	r.MethodNotAllowed(methodNotAllowed(r))
-
-	both := func(method, path string, h http.Handler) {
-		r.Method(method, path, h)
-		r.Method(method, path+"/", h)
 	}
 	both(http.MethodPost, "/login", handleLogin(d.Auth, clientIPs{trusted: d.TrustedProxies}))
 	both(http.MethodPost, "/refresh", handleRefresh(d.Auth))
@@ -40,13 +32,46 @@ func routes(d Deps) http.Handler {
 	verify := handleVerify(d.Auth)
 	r.Handle("/auth/verify", verify) // every method, and every path below it (Envoy ext_authz appends the original path)
 	r.Handle("/auth/verify/*", verify)
-	r.Method(http.MethodGet, "/", handlePlayground())
-	r.Method(http.MethodGet, "/playground/{file}", handlePlayground())
+	if !d.NoPlayground {
+		r.Method(http.MethodGet, "/", handlePlayground())
+		r.Method(http.MethodGet, "/playground/{file}", handlePlayground())
+	}
 	r.Method(http.MethodGet, "/.well-known/jwks.json", handleJWKS(d.JWKS))
-	both(http.MethodGet, "/healthz", handleHealth())
-	both(http.MethodGet, "/readyz", handleReady(d.Ready))
 	if d.OpenAPI != nil {
 		r.Method(http.MethodGet, "/openapi.yaml", handleDocument("application/yaml", d.OpenAPI))
+	}
+	operations(d, r, both, !d.SeparateAdmin)
+	return r
+}
+
+// adminRoutes lists the admin listener's API.
+func adminRoutes(d Deps) http.Handler {
+	r, both := newRouter(d)
+	operations(d, r, both, true)
+	return r
+}
+
+// newRouter returns a router with the middleware every listener shares,
+// and the helper that serves a path with and without its trailing slash.
+func newRouter(d Deps) (*chi.Mux, func(method, path string, h http.Handler)) {
+	r := chi.NewRouter()
+	r.Use(requestIDs, middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders)
+	r.NotFound(func(w http.ResponseWriter, req *http.Request) { writeError(w, req, errRouteNotFound) })
+	r.MethodNotAllowed(methodNotAllowed(r))
+	both := func(method, path string, h http.Handler) {
+		r.Method(method, path, h)
+		r.Method(method, path+"/", h)
+	}
+	return r, both
+}
+
+// operations adds the health checks, and with admin the operators' own
+// endpoints: metrics and the development clock.
+func operations(d Deps, r *chi.Mux, both func(method, path string, h http.Handler), admin bool) {
+	both(http.MethodGet, "/healthz", handleHealth())
+	both(http.MethodGet, "/readyz", handleReady(d.Ready))
+	if !admin {
+		return
 	}
 	if d.Metrics != nil {
 		r.Method(http.MethodGet, "/metrics", d.Metrics)
@@ -55,7 +80,6 @@ func routes(d Deps) http.Handler {
 		both(http.MethodGet, "/dev/clock", requireSecret(d.DevClockToken, handleDevClockGet(d.DevClock)))
 		both(http.MethodPost, "/dev/clock", requireSecret(d.DevClockToken, handleDevClockPost(d.DevClock)))
 	}
-	return r
 }
 
 // methodNotAllowed answers 405 with the Allow header listing the methods the

@@ -152,7 +152,7 @@ func Start(t testing.TB, options ...Option) *Server {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
+	go func() { done <- app.Serve(ctx, ln, nil) }()
 	transport := &http.Transport{}
 	s := &Server{URL: "http://" + ln.Addr().String(), clock: dev, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 	t.Cleanup(func() {

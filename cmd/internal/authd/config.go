@@ -41,6 +41,8 @@ type Config struct {
 	DevSeed         string
 	MaxConnections  int
 	EphemeralKeys   bool
+	Playground      bool
+	AdminAddr       string
 }
 
 // setting is one configuration variable: its environment name, its default,
@@ -194,6 +196,15 @@ var settings = []setting{
 		c.MaxConnections = n
 		return nil
 	}},
+	{"AUTH_PLAYGROUND", "true", "serve the browser playground at / (false: / and /playground/ are 404)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.Playground = b
+		return nil
+	}},
+	{"AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR", stringInto(func(c *Config) *string { return &c.AdminAddr })},
 	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }
 
@@ -272,10 +283,21 @@ func (c Config) check() error {
 		return errors.New("AUTH_DEV_SEED: predictable session ids are for tests only; set it only together with AUTH_DEV_CLOCK=true")
 	case c.DevClockToken != "" && len(c.DevClockToken) < minDevClockToken:
 		return fmt.Errorf("AUTH_DEV_CLOCK_TOKEN: must be at least %d characters", minDevClockToken)
-	case c.DevClock && c.DevClockToken == "" && !isLoopback(c.Addr):
-		return fmt.Errorf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", c.Addr, minDevClockToken)
+	case c.AdminAddr != "" && c.AdminAddr == c.Addr:
+		return errors.New("AUTH_ADMIN_ADDR: must differ from AUTH_ADDR")
+	case c.DevClock && c.DevClockToken == "" && !isLoopback(c.devClockAddr()):
+		return fmt.Errorf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", c.devClockAddr(), minDevClockToken)
 	}
 	return nil
+}
+
+// devClockAddr is the address /dev/clock/ (and /metrics) is served on: the
+// admin listener's when there is one.
+func (c Config) devClockAddr() string {
+	if c.AdminAddr != "" {
+		return c.AdminAddr
+	}
+	return c.Addr
 }
 
 // minDevClockToken is the shortest AUTH_DEV_CLOCK_TOKEN accepted.

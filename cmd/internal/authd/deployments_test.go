@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +38,25 @@ func TestDeploymentsUseKnownSettings(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Greater(t, found, 10)
+}
+
+// TestKubernetesMemoryFitsHashing: the pod's memory limit holds authd's own
+// budget, 64 MiB plus one argon2id hash (19 MiB) per GOMAXPROCS, and
+// GOMAXPROCS is pinned by the manifest and the CPU limit, so a big node
+// cannot raise the hashing concurrency past what the limit holds.
+func TestKubernetesMemoryFitsHashing(t *testing.T) {
+	data, err := os.ReadFile("../../../deployments/k8s/deployment.yaml")
+	require.NoError(t, err)
+	text := string(data)
+	procs := regexp.MustCompile(`name: GOMAXPROCS, value: "(\d+)"`).FindStringSubmatch(text)
+	require.NotNil(t, procs, "the manifest pins GOMAXPROCS")
+	cpu := regexp.MustCompile(`limits: \{cpu: "(\d+)", memory: (\d+)Mi\}`).FindStringSubmatch(text)
+	require.NotNil(t, cpu, "the manifest sets CPU and memory limits")
+	n, _ := strconv.Atoi(procs[1])
+	cores, _ := strconv.Atoi(cpu[1])
+	mem, _ := strconv.Atoi(cpu[2])
+	assert.LessOrEqual(t, n, cores, "GOMAXPROCS within the CPU limit")
+	assert.GreaterOrEqual(t, int64(mem)<<20, memoryLimit(n)+12<<20, "the memory limit holds authd's soft limit plus what RSS adds")
+	assert.Contains(t, text, "port: admin", "probes on the admin port")
+	assert.Contains(t, text, `AUTH_PLAYGROUND, value: "false"`)
 }

@@ -81,7 +81,7 @@ func serveReal(t *testing.T, options ...func(*Config)) string {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
+	go func() { done <- a.Serve(ctx, ln, nil) }()
 	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
 	return ln.Addr().String()
 }

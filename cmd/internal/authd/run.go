@@ -39,7 +39,8 @@ const (
 // that instead: "keygen" prints a new private JWK Set, "hash-password"
 // prints the argon2id hash of the password on stdin, "migrate" applies the
 // PostgreSQL schema, "client-secret" prints a new OAuth client secret and
-// its hash for AUTH_OAUTH_CLIENTS_FILE. Everything it needs comes in through its
+// its hash for AUTH_OAUTH_CLIENTS_FILE, "healthcheck" asks a running
+// authd's /healthz (for container health checks). Everything it needs comes in through its
 // parameters, so tests run it like a process.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
@@ -52,6 +53,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return migrate(ctx, args[1:], getenv, stdout, stderr)
 		case "client-secret":
 			return clientSecret(args[1:], stdout)
+		case "healthcheck":
+			return healthcheck(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -77,30 +80,39 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
+	var admin net.Listener
+	if cfg.AdminAddr != "" {
+		if admin, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			return fmt.Errorf("AUTH_ADMIN_ADDR: %w", err)
+		}
+		defer admin.Close()
+	}
 	a, err := Build(cfg, clk, stdout)
 	if err != nil {
 		return err
 	}
-	return a.Serve(ctx, ln)
+	return a.Serve(ctx, ln, admin)
 }
 
-// Serve serves the handler on ln until ctx ends, with the purge loop and,
-// on PostgreSQL, the revocation watcher beside it; then it shuts down
-// gracefully within AUTH_SHUTDOWN_TIMEOUT, waits for those loops and
-// releases the stores. It closes ln. cmd/authd and the test kit both serve
-// through it.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+// Serve serves the handler on ln, and when AUTH_ADMIN_ADDR is set the admin
+// handler on admin (nil otherwise), until ctx ends, with the purge loop and,
+// on PostgreSQL, the revocation watcher beside them; then it shuts both
+// listeners down gracefully together within AUTH_SHUTDOWN_TIMEOUT, waits
+// for those loops and releases the stores. It closes the listeners.
+// cmd/authd and the test kit both serve through it.
+func (a *App) Serve(ctx context.Context, ln, admin net.Listener) error {
 	defer a.close()
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+	if (a.admin != nil) != (admin != nil) {
+		return errors.New("serve: AUTH_ADMIN_ADDR and the admin listener go together")
 	}
+	servers := []*http.Server{newServer(a.handler)}
+	listeners := []net.Listener{limitConnections(ln, a.maxConnections)}
 	a.log.Info("authd listening", logAddr(ln.Addr()))
-	ln = limitConnections(ln, a.maxConnections)
+	if admin != nil {
+		servers = append(servers, newServer(a.admin))
+		listeners = append(listeners, admin)
+		a.log.Info("authd admin listening", logAddr(admin.Addr()))
+	}
 
 	loops, stopLoops := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -109,25 +121,56 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if a.watch != nil {
 		wg.Go(func() { a.watch(loops) })
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
 
+	var failed error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		failed = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+		a.log.Info("authd shutting down")
 	}
-	a.log.Info("authd shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), a.shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shut := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { shut <- srv.Shutdown(sctx) }()
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	var errs []error
+	for range servers {
+		if err := <-shut; err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	remaining := len(servers)
+	if failed != nil {
+		remaining-- // its error was read already
+	}
+	for range remaining {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("serve: %w", err))
+		}
+	}
+	if failed != nil || len(errs) > 0 {
+		return errors.Join(append([]error{failed}, errs...)...)
 	}
 	a.log.Info("authd stopped")
 	return nil
+}
+
+// newServer returns an http.Server with authd's limits.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
 }
 
 // Handler returns the HTTP handler of the whole API.

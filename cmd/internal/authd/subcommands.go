@@ -7,6 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -74,5 +77,42 @@ func clientSecret(args []string, stdout io.Writer) error {
 	}
 	secret, sum := httpapi.NewClientSecret()
 	_, err := fmt.Fprintf(stdout, "client_secret=%s\nclient_secret_sha256=%s\n", secret, sum)
+	return err
+}
+
+// healthcheck asks the running authd's /healthz, on AUTH_ADMIN_ADDR when set
+// and AUTH_ADDR otherwise, and fails unless it answers 200: a container
+// health check that works in a distroless image, which has no shell or
+// curl. A wildcard host (0.0.0.0, ::, empty) is asked on loopback.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := LoadConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.devClockAddr())
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || (err == nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %d", res.StatusCode)
+	}
+	_, err = fmt.Fprintln(stdout, "authd: healthy")
 	return err
 }

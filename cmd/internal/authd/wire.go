@@ -42,6 +42,8 @@ type App struct {
 	shutdownTimeout time.Duration
 	// maxConnections caps the open connections (AUTH_MAX_CONNECTIONS).
 	maxConnections int
+	// admin is the admin listener's handler, when AUTH_ADMIN_ADDR is set.
+	admin http.Handler
 }
 
 // close releases the stores.
@@ -107,7 +109,8 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
 		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: st.ready,
-		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL}
+		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
+		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != ""}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		deps.DevClockToken = cfg.DevClockToken
@@ -119,6 +122,12 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		return nil, err
 	}
 	a := &App{handler: h, service: svc, stores: st, log: log, shutdownTimeout: cfg.ShutdownTimeout, maxConnections: cfg.MaxConnections}
+	if cfg.AdminAddr != "" {
+		if a.admin, err = httpapi.NewAdminHandler(deps); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
 	if st.watch != nil {
 		a.watch = func(ctx context.Context) { st.watch(ctx, svc.ObserveRevoked, log) }
 	}
