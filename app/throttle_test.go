@@ -118,12 +118,12 @@ func TestOnlyWrongPasswordsCount(t *testing.T) {
 	assert.NoError(t, err, "neither the successes nor the outages counted")
 }
 
-// TestFailureKeysHaveAFixedSize: a 16 KB username costs the failure log
+// TestFailureKeysHaveAFixedSize: the longest username costs the failure log
 // what a short one does.
 func TestFailureKeysHaveAFixedSize(t *testing.T) {
 	log := &recordingLog{FailureLog: memory.NewFailures()}
 	svc := throttled(t, &fakeHasher{}, log)
-	long := strings.Repeat("u", 16<<10)
+	long := strings.Repeat("u", domain.MaxUsernameBytes)
 	_, err := svc.Login(context.Background(), domain.Credentials{Username: long, Password: "x"}, "192.0.2.1")
 	require.ErrorIs(t, err, domain.ErrInvalidCredentials)
 	require.NotEmpty(t, log.keys)
