@@ -13,7 +13,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const module = "github.com/authd/authd"
+// module is this module's path, read from go.mod so that a team that
+// renames the module (docs/template.md) keeps a working architecture test.
+var module = modulePath("../../../go.mod")
+
+// modulePath returns the module path of a go.mod file.
+func modulePath(gomod string) string {
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		panic(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	panic("no module line in " + gomod)
+}
 
 // technologies lists the one third-party technology each adapter may use
 // besides the standard library, domain and ports.
