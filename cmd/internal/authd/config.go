@@ -283,7 +283,7 @@ func (c Config) check() error {
 		return errors.New("AUTH_DEV_SEED: predictable session ids are for tests only; set it only together with AUTH_DEV_CLOCK=true")
 	case c.DevClockToken != "" && len(c.DevClockToken) < minDevClockToken:
 		return fmt.Errorf("AUTH_DEV_CLOCK_TOKEN: must be at least %d characters", minDevClockToken)
-	case c.AdminAddr != "" && c.AdminAddr == c.Addr:
+	case c.AdminAddr != "" && c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"):
 		return errors.New("AUTH_ADMIN_ADDR: must differ from AUTH_ADDR")
 	case c.DevClock && c.DevClockToken == "" && !isLoopback(c.devClockAddr()):
 		return fmt.Errorf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", c.devClockAddr(), minDevClockToken)
