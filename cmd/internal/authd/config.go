@@ -43,6 +43,7 @@ type Config struct {
 	EphemeralKeys   bool
 	Playground      bool
 	AdminAddr       string
+	DemoUsers       bool
 }
 
 // setting is one configuration variable: its environment name, its default,
@@ -133,7 +134,15 @@ var settings = []setting{
 	{"AUTH_HASH_QUEUE_WAIT", "0s", "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)", durationInto(func(c *Config) *time.Duration { return &c.HashQueueWait })},
 	{"AUTH_STORE", "memory", "session and user store: memory or postgres", stringInto(func(c *Config) *string { return &c.Store }, "memory", "postgres")},
 	{"AUTH_DATABASE_URL", "", "PostgreSQL URL, for AUTH_STORE=postgres", stringInto(func(c *Config) *string { return &c.DatabaseURL })},
-	{"AUTH_USERS_FILE", "", "JSON list of {id, username, password_hash} users (unset: the three demo users)", stringInto(func(c *Config) *string { return &c.UsersFile })},
+	{"AUTH_USERS_FILE", "", "JSON list of {id, username, password_hash} users (unset: the three demo users in memory; none in PostgreSQL)", stringInto(func(c *Config) *string { return &c.UsersFile })},
+	{"AUTH_DEMO_USERS", "false", "with AUTH_STORE=postgres and no users file, create the three demo users in an empty users table (the in-memory store always has them)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.DemoUsers = b
+		return nil
+	}},
 	{"AUTH_LOGIN_MAX_FAILURES", "10", "failed logins per username in the window before 429 (per client IP: 10 times as many; 0: no limit)", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -214,6 +215,19 @@ func TestKeysFileErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), "AUTH_JWT_KEYS_FILE")
 		})
 	}
+}
+
+func TestKeygenToAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.json")
+	require.NoError(t, Run(t.Context(), []string{"keygen", "--alg", "EdDSA", "--out", path}, func(string) string { return "" }, nil, io.Discard, io.Discard))
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "a private key file is for its owner only")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	_, err = jwx.ParseKeySet(data, jwx.EdDSA)
+	require.NoError(t, err)
+	assert.Error(t, Run(t.Context(), []string{"keygen", "--out", path}, func(string) string { return "" }, nil, io.Discard, io.Discard), "never overwrites")
 }
 
 func TestKeygen(t *testing.T) {

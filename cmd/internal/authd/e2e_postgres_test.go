@@ -17,10 +17,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// withPostgres puts sessions in the database; one instance with a fresh key
-// per test, so it opts in to ephemeral keys.
+// withPostgres puts users and sessions in the database; one instance with a
+// fresh key per test, so it opts in to ephemeral keys, and to the demo
+// users the tests log in as.
 func withPostgres(url string) func(*Config) {
-	return func(c *Config) { c.Store, c.DatabaseURL, c.EphemeralKeys = "postgres", url, true }
+	return func(c *Config) {
+		c.Store, c.DatabaseURL, c.EphemeralKeys, c.DemoUsers = "postgres", url, true, true
+	}
 }
 
 // TestPostgresStoreEndToEnd runs the core flows through the real HTTP
@@ -87,6 +90,20 @@ func TestDemoUsersOnlyIntoAnEmptyTable(t *testing.T) {
 	assert.NotContains(t, again.logs.String(), "created the three demo users", "the table was not empty the second time")
 }
 
+// TestNoDemoUsersInPostgresByDefault: on a shared database the demo users
+// with their published passwords are an explicit choice; without it nobody
+// can log in, and the log says how to add users.
+func TestNoDemoUsersInPostgresByDefault(t *testing.T) {
+	e := newEnv(t, withPostgres(pgtest.Database(t)), func(c *Config) { c.DemoUsers = false })
+	for _, u := range [][2]string{{"chulsu", "1234"}, {"minsu", "1229"}, {"satangsusu", "4321"}} {
+		assertError(t, e.do("POST", "/login/", `{"username":"`+u[0]+`","password":"`+u[1]+`"}`, jsonCT), 401, "invalid_credentials")
+	}
+	logs := e.logs.String()
+	assert.Contains(t, logs, "AUTH_USERS_FILE")
+	assert.Contains(t, logs, "authd hash-password")
+	assert.NotContains(t, logs, "created the three demo users")
+}
+
 func TestUsersFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	for name, content := range map[string]string{
@@ -151,7 +168,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	keys, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	env := map[string]string{
-		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t),
+		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t), "AUTH_DEMO_USERS": "true",
 		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "warn",
 	}
 	a := startProcess(t, env)

@@ -98,7 +98,7 @@ func TestNginxLoadBalancerFromCompose(t *testing.T) {
 	keys, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	env := map[string]string{
-		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t),
+		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t), "AUTH_DEMO_USERS": "true",
 		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "info",
 		"AUTH_TRUSTED_PROXIES": "127.0.0.1/32", "AUTH_LOGIN_MAX_FAILURES": "1", // 10 per client address
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/authd/authd/adapters/jwx"
 	"github.com/authd/authd/adapters/random"
@@ -17,6 +18,7 @@ func keygen(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("authd keygen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	alg := fs.String("alg", jwx.EdDSA, "algorithm: EdDSA, ES256, RS256 or HS256")
+	path := fs.String("out", "", "write the key set to this new file, readable by its owner only (0600), instead of stdout")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,6 +39,22 @@ func keygen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("keygen: %w", err)
 	}
-	_, err = fmt.Fprintf(stdout, "%s\n", out)
+	if *path == "" {
+		_, err = fmt.Fprintf(stdout, "%s\n", out)
+		return err
+	}
+	// O_EXCL: never overwrite a key set someone may still depend on.
+	f, err := os.OpenFile(*path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	if _, err := fmt.Fprintf(f, "%s\n", out); err != nil {
+		f.Close()
+		return fmt.Errorf("keygen: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	_, err = fmt.Fprintf(stderr, "authd: wrote %s (mode 0600)\n", *path)
 	return err
 }

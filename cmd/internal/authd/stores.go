@@ -33,8 +33,8 @@ type stores struct {
 const revocationInterval = time.Second
 
 // openStores opens the configured stores and loads the users: those of
-// AUTH_USERS_FILE, or else the demo users (into PostgreSQL only when its
-// users table is empty).
+// AUTH_USERS_FILE, or else, in memory, the demo users; in PostgreSQL the
+// demo users only with AUTH_DEMO_USERS=true and only into an empty table.
 func openStores(cfg Config, log ports.Logger) (*stores, error) {
 	fileUsers, err := loadUsersFile(cfg.UsersFile)
 	if err != nil {
@@ -72,12 +72,21 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 		st.Close()
 		return nil, fmt.Errorf("AUTH_DATABASE_URL: migrate: %w", err)
 	}
-	if fileUsers != nil {
+	switch {
+	case fileUsers != nil:
 		err = st.PutUsers(ctx, fileUsers)
-	} else if seeded, serr := st.SeedUsers(ctx, memory.SeedUsers()); serr != nil {
-		err = serr
-	} else if seeded {
-		log.Warn("the users table was empty: created the three demo users; set AUTH_USERS_FILE for real ones")
+	case cfg.DemoUsers:
+		var seeded bool
+		if seeded, err = st.SeedUsers(ctx, memory.SeedUsers()); seeded {
+			log.Warn("AUTH_DEMO_USERS: the users table was empty: created the three demo users with their published passwords; never in production")
+		}
+	default:
+		// Demo users in a shared database are a choice, never a default:
+		// their passwords are in every copy of this repository.
+		var empty bool
+		if empty, err = st.SeedUsers(ctx, nil); empty { // nothing to insert: reports an empty table
+			log.Warn("no users: the users table is empty and nobody can log in; add users with AUTH_USERS_FILE (hashes from authd hash-password), or set AUTH_DEMO_USERS=true for the three demo users in a throwaway database")
+		}
 	}
 	if err != nil {
 		st.Close()
