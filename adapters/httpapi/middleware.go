@@ -17,8 +17,8 @@ import (
 type requestNote struct {
 	userID   string
 	clientIP string
-	err    error
-	status int
+	err      error
+	status   int
 }
 
 type noteKey struct{}
