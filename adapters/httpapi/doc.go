@@ -1,5 +1,5 @@
 // Package httpapi is authd's HTTP transport on github.com/go-chi/chi/v5. It
-// serves the public contract (CONTRACT.md): the seed's four endpoints and the
+// serves the public contract (docs/contract.md): the seed's four endpoints and the
 // rest, JSON errors with WWW-Authenticate, Korean messages by default and
 // English on request. routes.go lists the whole API; errors.go is the one
 // place that turns domain errors into status codes and bodies.

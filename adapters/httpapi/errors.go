@@ -18,7 +18,7 @@ var (
 	errInternal         = errors.New("internal error")
 )
 
-// problem is one row of CONTRACT §6: the code, the status, and the message
+// problem is one row of docs/contract.md §6: the code, the status, and the message
 // in Korean (the seed's text where it has one) and in English.
 type problem struct {
 	code   string

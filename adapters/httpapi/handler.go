@@ -18,7 +18,7 @@ type Deps struct {
 	// production, never the dev clock, which an operator may move.
 	Stopwatch ports.Clock
 	// DevClock, when set, is served at /dev/clock/; when nil that path is
-	// 404, as CONTRACT §2 requires.
+	// 404, as docs/contract.md §2 requires.
 	DevClock ports.DevClock
 	// DevClockToken, when set, is the bearer secret /dev/clock/ requires
 	// (AUTH_DEV_CLOCK_TOKEN); without the right one it answers 401.

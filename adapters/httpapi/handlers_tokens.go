@@ -7,7 +7,7 @@ import (
 	"github.com/authd/authd/ports"
 )
 
-// tokenResponse is the contract's token response (CONTRACT §3).
+// tokenResponse is the contract's token response (docs/contract.md §3).
 type tokenResponse struct {
 	Access           string `json:"access"`
 	Refresh          string `json:"refresh"`

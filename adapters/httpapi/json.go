@@ -11,7 +11,7 @@ import (
 	"github.com/authd/authd/domain"
 )
 
-// MaxBodyBytes is the largest request body authd reads (CONTRACT §6).
+// MaxBodyBytes is the largest request body authd reads (docs/contract.md §6).
 const MaxBodyBytes = 16 << 10
 
 // writeJSON writes v as the JSON response body with the status.

@@ -26,7 +26,8 @@ type report struct {
 	Targets  []target `json:"targets"`
 }
 
-// target is one goal of issue 5 and whether this run met it.
+// target is one goal of the load benchmark (docs/performance.md) and
+// whether this run met it.
 type target struct {
 	Goal   string `json:"goal"`
 	Actual string `json:"actual"`

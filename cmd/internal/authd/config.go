@@ -15,7 +15,7 @@ import (
 	"github.com/authd/authd/domain"
 )
 
-// Config is authd's configuration (CONTRACT §7).
+// Config is authd's configuration (docs/contract.md §7).
 type Config struct {
 	Addr            string
 	Policy          domain.Policy

@@ -74,7 +74,7 @@ func (a *attackEnv) signed(header, payload string) string {
 func (a *attackEnv) goodHeader() string  { b, _ := json.Marshal(a.header); return string(b) }
 func (a *attackEnv) goodPayload() string { b, _ := json.Marshal(a.payload); return string(b) }
 
-// TestAttacks is the attack list of issue 4, one row per attack. Each must
+// TestAttacks is the attack list of ADR 0002, one row per attack. Each must
 // get 401 invalid_token, never a 5xx, and the original token must still work
 // afterwards.
 func TestAttacks(t *testing.T) {

@@ -69,7 +69,7 @@ func TestAuthctlCommands(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// TestAuthctlWatch is issue 8's acceptance run: with 2-second access tokens,
+// TestAuthctlWatch is authctl's acceptance run: with 2-second access tokens,
 // ten seconds of calls every 500 ms succeed, refreshing at least three
 // times. It runs on real time, because that is what it demonstrates.
 func TestAuthctlWatch(t *testing.T) {

@@ -84,7 +84,7 @@ func TestExpiryExact(t *testing.T) {
 }
 
 // TestErrorRows asserts status, code, the seed's exact message and the
-// WWW-Authenticate header for each row of CONTRACT §6 this service can
+// WWW-Authenticate header for each row of docs/contract.md §6 this service can
 // produce without throttling or a failing store.
 func TestErrorRows(t *testing.T) {
 	e := newEnv(t)
@@ -156,7 +156,7 @@ func TestInvalidCredentialsAreIndistinguishable(t *testing.T) {
 	assert.Equal(t, unknown.header.Get("WWW-Authenticate"), wrong.header.Get("WWW-Authenticate"))
 }
 
-// TestBadInput sends every malformed request of issue 2 and checks the
+// TestBadInput sends every kind of malformed request and checks the
 // status and code; none may be a 5xx, and a session opened before survives
 // all of them.
 func TestBadInput(t *testing.T) {

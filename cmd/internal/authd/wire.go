@@ -26,7 +26,8 @@ import (
 // hashWaitFactor sets how long a login may wait for a free argon2id slot,
 // in hash times, before it is answered 503: long enough to ride out a burst
 // of a few logins per core, short enough that a flood is shed instead of
-// queued (issue 5's target is a login p99 within four hash times).
+// queued (the load benchmark's target is a login p99 within four hash
+// times, docs/performance.md).
 const hashWaitFactor = 1
 
 // App is a wired authd: its HTTP handler and the loops that run beside it.
