@@ -217,15 +217,47 @@ var settings = []setting{
 	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }
 
+// settingFlag is the flag of one setting. A setting whose default is true
+// or false is a boolean flag: --dev-clock alone means --dev-clock=true.
+type settingFlag struct {
+	v       string
+	boolean bool
+}
+
+func (f *settingFlag) String() string { return f.v }
+
+// Set records the value as given; the setting's own parser checks it.
+func (f *settingFlag) Set(v string) error { f.v = v; return nil }
+
+// IsBoolFlag tells package flag that the flag may stand alone.
+func (f *settingFlag) IsBoolFlag() bool { return f.boolean }
+
+// usage prints what authd -h shows: the commands, then every setting.
+func usage(fs *flag.FlagSet) {
+	fmt.Fprint(fs.Output(), `Usage:
+  authd [flags]                  serve (every flag is also an environment variable)
+  authd keygen [--alg A] [--out F]  print (or write, mode 0600) a private JWK Set
+  authd hash-password            read a password on stdin, print its argon2id hash
+  authd migrate                  apply the PostgreSQL schema of AUTH_DATABASE_URL
+  authd client-secret            print a new OAuth client secret and its SHA-256
+  authd healthcheck              ask a running authd's /healthz; exit 0 on 200
+
+Settings:
+`)
+	fs.PrintDefaults()
+}
+
 // LoadConfig reads every setting from its flag, else its environment
 // variable, else its default. An invalid value is an error naming the
 // variable.
 func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("authd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	flags := make([]*string, len(settings))
+	fs.Usage = func() { usage(fs) }
+	flags := make([]*settingFlag, len(settings))
 	for i, s := range settings {
-		flags[i] = fs.String(s.flagName(), "", fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+		flags[i] = &settingFlag{boolean: s.def == "true" || s.def == "false"}
+		fs.Var(flags[i], s.flagName(), fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -243,7 +275,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 			v = e
 		}
 		if given[s.flagName()] {
-			v, from = *flags[i], "--"+s.flagName()+" ("+s.env+")"
+			v, from = flags[i].v, "--"+s.flagName()+" ("+s.env+")"
 		}
 		if err := s.set(&c, v); err != nil {
 			return Config{}, fmt.Errorf("%s: %w", from, err)

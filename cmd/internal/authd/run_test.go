@@ -152,3 +152,29 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	assert.Contains(t, logs, "authd stopped")
 	assert.Contains(t, logs, "no AUTH_JWT_KEYS_FILE", "without a keys file authd warns that instances cannot share its key")
 }
+
+// TestBooleanSettingsAreBooleanFlags: --dev-clock alone turns it on, as a
+// boolean flag does.
+func TestBooleanSettingsAreBooleanFlags(t *testing.T) {
+	cfg, err := LoadConfig([]string{"--dev-clock"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	assert.True(t, cfg.DevClock)
+	cfg, err = LoadConfig([]string{"--playground=false", "--dev-clock=true"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	assert.False(t, cfg.Playground)
+	assert.True(t, cfg.DevClock)
+	_, err = LoadConfig([]string{"--dev-clock=maybe"}, func(string) string { return "" }, io.Discard)
+	assert.ErrorContains(t, err, "--dev-clock (AUTH_DEV_CLOCK)")
+	cfg, err = LoadConfig([]string{"--access-ttl", "2s"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err, "other settings still take a value")
+	assert.Equal(t, 2*time.Second, cfg.Policy.AccessTTL)
+}
+
+// TestHelpListsTheCommands: authd -h shows the subcommands and the settings.
+func TestHelpListsTheCommands(t *testing.T) {
+	var out strings.Builder
+	require.NoError(t, Run(t.Context(), []string{"-h"}, func(string) string { return "" }, nil, io.Discard, &out))
+	for _, want := range []string{"keygen", "hash-password", "migrate", "client-secret", "healthcheck", "-access-ttl", "AUTH_ACCESS_TTL"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
