@@ -9,6 +9,7 @@ const T = {
     playground: "플레이그라운드", login: "로그인", loginButton: "로그인",
     loginHelp: "데모 사용자를 골라 로그인하세요. 액세스 토큰은 1분, 리프레시 토큰은 5분 동안 유효합니다.",
     session: "세션", refreshButton: "토큰 갱신", logoutButton: "로그아웃", replayButton: "이전 리프레시 토큰 재사용",
+    replayHint: "재사용해 볼 이전 리프레시 토큰이 아직 없습니다. 한 번 갱신하면(직접, 또는 +60초로 자동 갱신) 갱신에 쓰인 토큰을 다시 보내 볼 수 있습니다.",
     auto: "만료 전에 자동 갱신", advance: "서버 시계 +60초", accessToken: "액세스 토큰", refreshToken: "리프레시 토큰",
     log: "요청 기록", footer: "토큰은 이 페이지의 메모리에만 있고, 새로고침하면 사라집니다.",
     out: "로그인하지 않았습니다.", in: (u) => `${u} 로 로그인된 상태입니다.`,
@@ -19,6 +20,7 @@ const T = {
     playground: "playground", login: "Log in", loginButton: "Log in",
     loginHelp: "Pick a demo user and log in. The access token lives 1 minute, the refresh token 5 minutes.",
     session: "Session", refreshButton: "Refresh", logoutButton: "Log out", replayButton: "Replay previous refresh token",
+    replayHint: "No previous refresh token to replay yet. Refresh once (by hand, or +60 s with auto-refresh on) and the token that refresh used up can be sent again.",
     auto: "Refresh automatically before expiry", advance: "Server clock +60 s", accessToken: "Access token",
     refreshToken: "Refresh token", log: "Requests", footer: "Tokens live only in this page's memory and vanish on reload.",
     out: "Not logged in.", in: (u) => `Logged in as ${u}.`,
@@ -70,8 +72,11 @@ function setTokens(data) {
   render();
 }
 
+// endSession shows why the session ended and forgets its tokens: none of
+// them will ever be accepted again, so none stays on screen as if it might.
 function endSession(code) {
   state.ended = code;
+  state.access = state.refresh = state.previousRefresh = "";
   render();
 }
 
@@ -180,6 +185,10 @@ function render() {
   $("refresh").disabled = !loggedIn;
   $("logout").disabled = !loggedIn;
   $("replay").disabled = !state.previousRefresh || Boolean(state.ended);
+  const hint = $("replay-hint");
+  hint.hidden = !(loggedIn && !state.previousRefresh);
+  hint.textContent = t("replayHint");
+  $("replay").title = $("replay").disabled ? t("replayHint") : "";
   $("advance").hidden = !state.devClock;
   for (const kind of ["access", "refresh"]) {
     const token = state[kind];

@@ -54,10 +54,11 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
-// TestPlaygroundInABrowser drives the playground in headless Chromium: log
-// in, see the countdowns, call /protected/, turn on auto-refresh and move
-// the server clock +60 s, see the refresh keep the session alive, replay the
-// previous refresh token and see the session end. With
+// TestPlaygroundInABrowser drives the playground in headless Chromium
+// through the README's story, literally: log in, see the countdowns, call
+// /protected/, move the server clock +60 s and watch auto-refresh (on by
+// default) keep the session alive, replay the previous refresh token and
+// see reuse detection end the session and its tokens leave the screen. With
 // AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground.png.
 func TestPlaygroundInABrowser(t *testing.T) {
 	path := chromium(t)
@@ -97,7 +98,9 @@ func TestPlaygroundInABrowser(t *testing.T) {
 
 	click("#protected")
 	waitFor(t, ctx, logHas("GET /protected/ → 200", 1))
-	click("#auto")
+	autoOn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("auto").checked`))
+	require.NoError(t, err)
+	hint := text(t, ctx, "#replay-hint") // nothing to replay yet, and the page says why
 	click("#advance") // the server clock jumps a minute: the access token has expired
 	waitFor(t, ctx, logHas("POST /refresh/ → 200", 1))
 	click("#protected")
@@ -106,15 +109,23 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 
+	waitFor(t, ctx, `document.getElementById("replay-hint").hidden`)
 	click("#replay") // the refresh token used before the auto-refresh comes back
 	waitFor(t, ctx, `document.getElementById("status").dataset.state === "ended"`)
 	waitFor(t, ctx, logHas("refresh_token_reused", 1))
 	status := text(t, ctx, "#status")
+	gone, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("access-decoded").textContent === "" &&
+		document.getElementById("refresh-decoded").textContent === "" &&
+		document.getElementById("access-countdown").textContent === "–"`))
+	require.NoError(t, err)
 	click("#lang") // and in Korean
 	korean := text(t, ctx, "#status")
 
 	assert.Regexp(t, `^(5[0-9]|60) s left$`, accessLeft, "the access token counts down from a minute")
 	assert.Regexp(t, `^(29[0-9]|300) s left$`, refreshLeft)
+	assert.True(t, autoOn, "auto-refresh is on by default, as the README's story needs")
+	assert.Contains(t, hint, "Refresh once")
+	assert.True(t, gone, "the ended session's tokens are no longer shown")
 	assert.Contains(t, status, "refresh_token_reused")
 	assert.Contains(t, korean, "세션이 끝났습니다")
 	assert.NotEmpty(t, screenshot)
