@@ -20,18 +20,26 @@ import (
 
 	"github.com/authd/authd/adapters/authclient"
 	"github.com/authd/authd/adapters/clock"
+	"golang.org/x/term"
 )
 
-const usage = `usage: authctl [--server URL] [--tokens FILE] <command> [flags]
+const usage = `usage: authctl <command> [flags]   (--server and --tokens go before or after the command)
 
 commands:
-  login --username U [--password P]   log in (the password is read from stdin when not given)
+  login --username U [--password P]   log in (the password is asked for, hidden, when not given)
   protected                           call GET /protected/, refreshing as needed
   refresh                             swap the refresh token for a new pair now
   logout [--all]                      end this session (or every session of the user)
   decode [TOKEN]                      show a token's header and claims (default: the stored pair)
   watch --duration D --interval I     call /protected/ every interval for the duration;
                                       exits 0 only if no call failed
+
+global flags:
+  --server URL    authd base URL (env AUTHCTL_SERVER, default http://127.0.0.1:5000)
+  --tokens FILE   token file (env AUTHCTL_TOKENS)
+
+Times left are by the server's clock: its development clock (/dev/clock/)
+when it has one, else this machine's.
 `
 
 // env is what every command gets.
@@ -40,15 +48,38 @@ type env struct {
 	server string
 	out    io.Writer
 	clock  clock.System
+	// offset is the server's dev clock minus this machine's, when the
+	// server has one; devClock says whether it does.
+	offset   time.Duration
+	devClock bool
+	// watching makes every automatic refresh print a line.
+	watching bool
+}
+
+// globals are the flags every command accepts, before or after its name.
+type globals struct {
+	server, tokens string
+}
+
+// register adds the global flags to fs, defaulting to what was parsed so
+// far, so that a later position overrides an earlier one.
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.server, "server", g.server, "authd base URL (env AUTHCTL_SERVER)")
+	fs.StringVar(&g.tokens, "tokens", g.tokens, "token file (env AUTHCTL_TOKENS)")
+}
+
+// command is one of authctl's commands: its own flags, and what it does.
+type command struct {
+	flags func(fs *flag.FlagSet) func(ctx context.Context, e *env, args []string, stdin io.Reader) error
 }
 
 // Run runs authctl with the arguments.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	g := &globals{server: or(getenv("AUTHCTL_SERVER"), "http://127.0.0.1:5000"), tokens: or(getenv("AUTHCTL_TOKENS"), defaultTokenFile())}
 	fs := flag.NewFlagSet("authctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	server := fs.String("server", or(getenv("AUTHCTL_SERVER"), "http://127.0.0.1:5000"), "authd base URL (env AUTHCTL_SERVER)")
-	tokens := fs.String("tokens", or(getenv("AUTHCTL_TOKENS"), defaultTokenFile()), "token file (env AUTHCTL_TOKENS)")
+	g.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -59,53 +90,114 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
 	}
-	e := &env{server: strings.TrimRight(*server, "/"), out: stdout}
-	var refreshed func(authclient.Tokens)
-	e.client, _ = authclient.New(authclient.Config{
-		BaseURL: e.server, Clock: e.clock, Store: authclient.FileStore{Path: *tokens},
-		OnRefresh: func(t authclient.Tokens) {
-			if refreshed != nil {
-				refreshed(t)
-			}
-		},
-	})
-	cmd, rest := fs.Arg(0), fs.Args()[1:]
-	switch cmd {
-	case "login":
-		return e.login(ctx, rest, stdin)
-	case "protected":
-		_, err := e.protected(ctx)
+	name, rest := fs.Arg(0), fs.Args()[1:]
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", name)
+	}
+	cfs := flag.NewFlagSet("authctl "+name, flag.ContinueOnError)
+	cfs.SetOutput(stderr)
+	g.register(cfs)
+	do := cmd.flags(cfs)
+	if err := cfs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
-	case "refresh":
-		t, err := e.client.Refresh(ctx)
-		if err != nil {
-			return err
-		}
-		e.printExpiries(t)
-		return nil
-	case "logout":
-		lf := flag.NewFlagSet("logout", flag.ContinueOnError)
-		all := lf.Bool("all", false, "end every session of the user")
-		if err := lf.Parse(rest); err != nil {
-			return err
-		}
-		if err := e.client.Logout(ctx, *all); err != nil {
-			return err
-		}
-		fmt.Fprintln(e.out, "logged out")
-		return nil
-	case "decode":
-		return e.decode(rest)
-	case "watch":
-		refreshed = func(t authclient.Tokens) {
+	}
+	e := &env{server: strings.TrimRight(g.server, "/"), out: stdout}
+	var err error
+	e.client, err = authclient.New(authclient.Config{
+		BaseURL: e.server, Clock: e.clock, Store: authclient.FileStore{Path: g.tokens},
+		OnRefresh: func(t authclient.Tokens) {
+			if !e.watching {
+				return
+			}
 			_, c, _ := authclient.Decode(t.Access)
 			fmt.Fprintf(e.out, "%s refresh: new access token, expires in %s\n", e.stamp(), e.until(c.Expiry()))
-		}
-		return e.watch(ctx, rest)
+		},
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	e.syncClock(ctx)
+	return do(ctx, e, cfs.Args(), stdin)
 }
+
+// commands maps each command's name to its flags and its work.
+var commands = map[string]command{
+	"login": {func(fs *flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
+		username := fs.String("username", "", "username")
+		password := fs.String("password", "", "password (asked for, hidden, when empty)")
+		return func(ctx context.Context, e *env, _ []string, stdin io.Reader) error {
+			return e.login(ctx, *username, *password, stdin)
+		}
+	}},
+	"protected": {func(*flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
+		return func(ctx context.Context, e *env, _ []string, _ io.Reader) error {
+			_, err := e.protected(ctx)
+			return err
+		}
+	}},
+	"refresh": {func(*flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
+		return func(ctx context.Context, e *env, _ []string, _ io.Reader) error {
+			t, err := e.client.Refresh(ctx)
+			if err != nil {
+				return err
+			}
+			e.printExpiries(t)
+			return nil
+		}
+	}},
+	"logout": {func(fs *flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
+		all := fs.Bool("all", false, "end every session of the user")
+		return func(ctx context.Context, e *env, _ []string, _ io.Reader) error {
+			if err := e.client.Logout(ctx, *all); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.out, "logged out")
+			return nil
+		}
+	}},
+	"decode": {func(*flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
+		return func(_ context.Context, e *env, args []string, _ io.Reader) error { return e.decode(args) }
+	}},
+	"watch": {func(fs *flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
+		duration := fs.Duration("duration", time.Minute, "how long to watch")
+		interval := fs.Duration("interval", time.Second, "time between calls")
+		return func(ctx context.Context, e *env, _ []string, _ io.Reader) error {
+			return e.watch(ctx, *duration, *interval)
+		}
+	}},
+}
+
+// syncClock reads the server's development clock, if it has one, so that
+// times left are shown as the server will judge them: a token is expired
+// when the server's clock says so, whatever this machine's says.
+func (e *env) syncClock(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.server+"/dev/clock/", nil)
+	if err != nil {
+		return
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return
+	}
+	defer res.Body.Close()
+	var c struct {
+		Now time.Time `json:"now"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&c) != nil || c.Now.IsZero() {
+		return
+	}
+	e.offset, e.devClock = c.Now.Sub(e.clock.Now()), true
+}
+
+// now is the server's time as best known.
+func (e *env) now() time.Time { return e.clock.Now().Add(e.offset) }
 
 func or(v, def string) string {
 	if v != "" {
@@ -122,31 +214,39 @@ func defaultTokenFile() string {
 	return filepath.Join(dir, "authctl", "tokens.json")
 }
 
-func (e *env) login(ctx context.Context, args []string, stdin io.Reader) error {
-	fs := flag.NewFlagSet("login", flag.ContinueOnError)
-	username := fs.String("username", "", "username")
-	password := fs.String("password", "", "password (read from stdin when empty)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *username == "" {
+func (e *env) login(ctx context.Context, username, password string, stdin io.Reader) error {
+	if username == "" {
 		return errors.New("login: --username is required")
 	}
-	if *password == "" {
-		fmt.Fprint(e.out, "password: ")
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
+	if password == "" {
+		var err error
+		if password, err = readPassword(e.out, stdin); err != nil {
 			return err
 		}
-		*password = strings.TrimRight(line, "\r\n")
 	}
-	if err := e.client.Login(ctx, *username, *password); err != nil {
+	if err := e.client.Login(ctx, username, password); err != nil {
 		return err
 	}
 	t, _ := e.client.Tokens()
-	fmt.Fprintf(e.out, "logged in as %s\n", *username)
+	fmt.Fprintf(e.out, "logged in as %s\n", username)
 	e.printExpiries(t)
 	return nil
+}
+
+// readPassword asks for the password: without echo when stdin is a
+// terminal, else as the first line of stdin (a pipe, a test).
+func readPassword(out io.Writer, stdin io.Reader) (string, error) {
+	fmt.Fprint(out, "password: ")
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(out)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // protected calls GET /protected/ through the refreshing transport and
@@ -170,19 +270,14 @@ func (e *env) protected(ctx context.Context) (int, error) {
 }
 
 // watch calls /protected/ every interval until duration has passed.
-func (e *env) watch(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
-	duration := fs.Duration("duration", time.Minute, "how long to watch")
-	interval := fs.Duration("interval", time.Second, "time between calls")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *interval <= 0 || *duration <= 0 {
+func (e *env) watch(ctx context.Context, duration, interval time.Duration) error {
+	if interval <= 0 || duration <= 0 {
 		return errors.New("watch: --duration and --interval must be positive")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *duration)
+	e.watching = true
+	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
-	tick := time.NewTicker(*interval)
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	calls, failed := 0, 0
 	for {
@@ -252,13 +347,18 @@ func (e *env) printExpiries(t authclient.Tokens) {
 	fmt.Fprintf(e.out, "access token expires in %s, refresh token in %s\n", e.until(a.Expiry()), e.until(r.Expiry()))
 }
 
-// until says how long until t, or how long ago it was.
+// until says how long until t, or how long ago it was, by the server's
+// clock.
 func (e *env) until(t time.Time) string {
-	d := t.Sub(e.clock.Now()).Round(time.Second)
-	if d < 0 {
-		return "expired " + (-d).String() + " ago"
+	d := t.Sub(e.now()).Round(time.Second)
+	by := ""
+	if e.devClock {
+		by = " by the server's dev clock"
 	}
-	return d.String()
+	if d < 0 {
+		return "expired " + (-d).String() + " ago" + by
+	}
+	return d.String() + by
 }
 
 func (e *env) stamp() string { return e.clock.Now().Local().Format("15:04:05.000") }

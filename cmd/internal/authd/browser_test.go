@@ -101,7 +101,7 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	autoOn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("auto").checked`))
 	require.NoError(t, err)
 	hint := text(t, ctx, "#replay-hint") // nothing to replay yet, and the page says why
-	click("#advance") // the server clock jumps a minute: the access token has expired
+	click("#advance")                    // the server clock jumps a minute: the access token has expired
 	waitFor(t, ctx, logHas("POST /refresh/ → 200", 1))
 	click("#protected")
 	waitFor(t, ctx, logHas("GET /protected/ → 200", 2))

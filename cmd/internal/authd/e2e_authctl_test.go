@@ -93,3 +93,52 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
+
+// TestAuthctlGlobalFlagsAnywhere: --server and --tokens work before or after
+// the command, as kubectl and gh users expect, and each command's -h shows
+// them.
+func TestAuthctlGlobalFlagsAnywhere(t *testing.T) {
+	e := newRealEnv(t)
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	run := func(stdin string, args ...string) (string, error) {
+		var out strings.Builder
+		err := cli.Run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &out)
+		return out.String(), err
+	}
+	out, err := run("1229\n", "--server", e.srv.URL, "--tokens", tokens, "login", "--username", "minsu")
+	require.NoError(t, err, out)
+	out, err = run("", "protected", "--server", e.srv.URL, "--tokens", tokens)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "GET /protected/ 200")
+	out, err = run("", "--tokens", tokens, "watch", "--server", e.srv.URL, "--duration", "300ms", "--interval", "100ms")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, ", 0 failed")
+	out, err = run("", "--server", "http://127.0.0.1:1", "protected", "--server", e.srv.URL, "--tokens", tokens)
+	require.NoError(t, err, "the later --server wins: %s", out)
+
+	for _, cmd := range []string{"login", "protected", "watch", "logout", "decode", "refresh"} {
+		out, err := run("", cmd, "-h")
+		require.NoError(t, err, cmd)
+		assert.Contains(t, out, "-server", cmd)
+		assert.Contains(t, out, "-tokens", cmd)
+	}
+}
+
+// TestAuthctlUsesTheServersClock: against a server whose dev clock moved a
+// minute, authctl shows the access token as expired, not as a minute left
+// by this machine's clock.
+func TestAuthctlUsesTheServersClock(t *testing.T) {
+	cfg := defaultConfig(t)
+	cfg.DevClock = true
+	e := newDevEnv(t, cfg)
+	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"set":"`+T.Format(time.RFC3339)+`"}`, jsonCT).status)
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	out, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "by the server's dev clock")
+	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"advance":"60s"}`, jsonCT).status)
+	out, err = authctl(t, e, tokens, "", "decode")
+	require.NoError(t, err, out)
+	assert.Regexp(t, `expires: .* \(expired 0s ago by the server's dev clock\)`, out)
+	assert.Regexp(t, `expires: .* \(4m0s by the server's dev clock\)`, out)
+}
