@@ -350,15 +350,15 @@ func (e *env) printExpiries(t authclient.Tokens) {
 // until says how long until t, or how long ago it was, by the server's
 // clock.
 func (e *env) until(t time.Time) string {
-	d := t.Sub(e.now()).Round(time.Second)
+	d := t.Sub(e.now())
 	by := ""
 	if e.devClock {
 		by = " by the server's dev clock"
 	}
-	if d < 0 {
-		return "expired " + (-d).String() + " ago" + by
+	if d <= 0 { // a token is refused from its exp on
+		return "expired " + (-d).Round(time.Second).String() + " ago" + by
 	}
-	return d.String() + by
+	return d.Round(time.Second).String() + by
 }
 
 func (e *env) stamp() string { return e.clock.Now().Local().Format("15:04:05.000") }
