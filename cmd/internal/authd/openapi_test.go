@@ -58,6 +58,12 @@ func validateResponse(req *http.Request, status int, header http.Header, body []
 	if err != nil {
 		return err
 	}
+	// The document lists each path once, without the trailing slash that
+	// every path is also served with.
+	if p := req.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		req = req.Clone(req.Context())
+		req.URL.Path = strings.TrimSuffix(p, "/")
+	}
 	route, params, err := router.FindRoute(req)
 	if err != nil {
 		if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
