@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/authd/authd/domain"
 )
@@ -14,17 +13,22 @@ import (
 // domain.ErrInvalidCredentials for an unknown user or a wrong password (after
 // the same amount of hashing work in both cases), and a
 // *domain.RateLimitError, before any hashing, when the username or the
-// client IP failed too often recently. The attempt is recorded before the
-// hash and taken back unless the password was wrong, so concurrent guesses
-// cannot overrun the limit.
+// client IP failed too often recently, or the account is being guessed
+// from addresses it does not know (see throttle). The attempt is recorded
+// before the hash and taken back unless the password was wrong, so
+// concurrent guesses cannot overrun a limit.
 func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP string) (domain.TokenPair, error) {
 	if err := cred.Validate(); err != nil {
 		return domain.TokenPair{}, err
 	}
 	now := s.clock.Now()
-	keys := s.throttle.keys(cred.Username, clientIP)
+	a := s.throttle.attemptOf(cred.Username, clientIP)
+	keys, err := s.throttle.keys(ctx, s.failures, a, now)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
 	if err := s.throttle.check(ctx, s.failures, keys, now); err != nil {
-		return domain.TokenPair{}, err // over the limit already: not even recorded
+		return domain.TokenPair{}, err // over a limit already: not even recorded
 	}
 	reserved, err := s.throttle.reserve(ctx, s.failures, keys, now)
 	if err != nil {
@@ -38,13 +42,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 		// Not a guess (a full hashing queue, a store outage): take it back.
 		return domain.TokenPair{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
 	}
-	if err := s.failures.ResetFailures(ctx, keys[0].key); err != nil {
-		return domain.TokenPair{}, fmt.Errorf("reset login failures: %w", err)
-	}
-	// The username's record went with the reset; the address's is taken
-	// back, so successful logins behind one NAT address do not add up.
-	others := slices.DeleteFunc(reserved, func(k throttleKey) bool { return k.key == keys[0].key })
-	if err := s.throttle.release(ctx, s.failures, others, now); err != nil {
+	if err := s.throttle.succeeded(ctx, s.failures, a, reserved, now); err != nil {
 		return domain.TokenPair{}, err
 	}
 	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy)

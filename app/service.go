@@ -21,10 +21,13 @@ type Deps struct {
 	IDs      ports.IDGenerator
 	Failures ports.FailureLog
 	Policy   domain.Policy
-	// UserThrottle and IPThrottle limit failed logins per username and per
-	// client IP; a zero policy sets no limit.
-	UserThrottle domain.ThrottlePolicy
-	IPThrottle   domain.ThrottlePolicy
+	// AddressThrottle limits failed logins per username and client address,
+	// IPThrottle per client address across usernames, and AccountDelay
+	// slows down failures per username from addresses that username has
+	// not logged in from recently. A zero policy sets no limit.
+	AddressThrottle domain.ThrottlePolicy
+	IPThrottle      domain.ThrottlePolicy
+	AccountDelay    domain.DelayPolicy
 	// TokenCacheSize is how many verified access tokens to remember; 0
 	// turns the cache off. DefaultTokenCacheSize suits most services.
 	TokenCacheSize int
@@ -59,7 +62,7 @@ func New(d Deps) (*Service, error) {
 	return &Service{
 		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
 		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, policy: d.Policy,
-		throttle: throttle{user: d.UserThrottle, ip: d.IPThrottle},
+		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay},
 		revoked:  newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
 }

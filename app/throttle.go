@@ -11,44 +11,119 @@ import (
 	"github.com/authd/authd/ports"
 )
 
-// throttle applies the login throttle policies to a username and a client
-// IP.
+// KnownAddressTTL is how long an address a user logged in from stays known
+// for that user: logins from it skip the account's guessing delay.
+const KnownAddressTTL = 7 * 24 * time.Hour
+
+// throttle applies the login throttle. Three limits, so that guessing is
+// bounded without letting strangers lock anyone out:
+//
+//   - per username and address (pair): a hard limit, so one address gets
+//     its few tries per account and then waits;
+//   - per address (ip): a hard limit across usernames, so one address
+//     spraying many usernames is stopped;
+//   - per account (account): growing delays after a free allowance, for
+//     addresses the account has not logged in from recently, so a guesser
+//     spread over many addresses gets few guesses an hour while the owner,
+//     from an address she used before, is never slowed by them.
 type throttle struct {
-	user, ip domain.ThrottlePolicy
+	pair, ip domain.ThrottlePolicy
+	account  domain.DelayPolicy
 }
 
-// throttleKey is one key of the failure log with its policy.
+// throttleKey is one key of the failure log with its policy: a hard limit
+// or a delay.
 type throttleKey struct {
-	key    string
-	policy domain.ThrottlePolicy
+	key   string
+	limit domain.ThrottlePolicy
+	delay domain.DelayPolicy
 }
 
-// keys returns the username's key first, then the IP's when there is one.
-// The username is hashed: a key has a fixed size however long the name a
-// client sends (up to the 16 KiB body), so the failure log's memory is
-// bounded by its number of keys, and the log holds no usernames.
-func (t throttle) keys(username, clientIP string) []throttleKey {
-	sum := sha256.Sum256([]byte(username))
-	keys := []throttleKey{{"user:" + base64.RawURLEncoding.EncodeToString(sum[:]), t.user}}
-	if clientIP != "" {
-		keys = append(keys, throttleKey{"ip:" + clientIP, t.ip})
+// active reports whether the key has a policy at all.
+func (k throttleKey) active() bool { return k.limit.MaxFailures > 0 || k.delay.Free > 0 }
+
+// keep is how many failures the log must keep for the key.
+func (k throttleKey) keep() int {
+	if k.delay.Free > 0 {
+		return k.delay.Keep()
 	}
-	return keys
+	return k.limit.MaxFailures + 1 // one more than the limit, so an attempt beyond it shows
+}
+
+// retryAfter is the key's wait at now given its failures.
+func (k throttleKey) retryAfter(failures []time.Time, now time.Time) time.Duration {
+	if k.delay.Free > 0 {
+		return k.delay.RetryAfter(failures, now)
+	}
+	return k.limit.RetryAfter(failures, now)
+}
+
+// window is how far back the key's failures matter.
+func (k throttleKey) window() time.Duration { return max(k.limit.Window, k.delay.Window) }
+
+// hashed returns a fixed-size key for text a client chose: a key costs the
+// same whatever the username's length, and the log holds no usernames.
+func hashed(prefix string, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// attempt is the throttle's view of one login attempt.
+type attempt struct {
+	pair, ip, account throttleKey
+	seen              string // the key remembering that the address logged in as the user
+}
+
+// attemptOf returns the keys of a login of username from clientIP (which may
+// be unknown: "").
+func (t throttle) attemptOf(username, clientIP string) attempt {
+	a := attempt{
+		pair:    throttleKey{key: hashed("pair:", username, clientIP), limit: t.pair},
+		account: throttleKey{key: hashed("user:", username), delay: t.account},
+		seen:    hashed("seen:", username, clientIP),
+	}
+	if clientIP != "" {
+		a.ip = throttleKey{key: "ip:" + clientIP, limit: t.ip}
+	}
+	return a
+}
+
+// keys returns the keys that apply: the account's only from an address it
+// has not logged in from within KnownAddressTTL.
+func (t throttle) keys(ctx context.Context, log ports.FailureLog, a attempt, now time.Time) ([]throttleKey, error) {
+	keys := []throttleKey{a.pair, a.ip}
+	if a.account.active() {
+		seen, err := log.Failures(ctx, a.seen, now.Add(-KnownAddressTTL))
+		if err != nil {
+			return nil, fmt.Errorf("read known addresses: %w", err)
+		}
+		if len(seen) == 0 {
+			keys = append(keys, a.account)
+		}
+	}
+	active := keys[:0]
+	for _, k := range keys {
+		if k.key != "" && k.active() {
+			active = append(active, k)
+		}
+	}
+	return active, nil
 }
 
 // check returns a *domain.RateLimitError with the longest wait when any key
-// is over its limit at now.
+// must wait at now.
 func (t throttle) check(ctx context.Context, log ports.FailureLog, keys []throttleKey, now time.Time) error {
 	var wait time.Duration
 	for _, k := range keys {
-		if k.policy.MaxFailures <= 0 {
-			continue
-		}
-		failures, err := log.Failures(ctx, k.key, now.Add(-k.policy.Window))
+		failures, err := log.Failures(ctx, k.key, now.Add(-k.window()))
 		if err != nil {
 			return fmt.Errorf("read login failures: %w", err)
 		}
-		wait = max(wait, k.policy.RetryAfter(failures, now))
+		wait = max(wait, k.retryAfter(failures, now))
 	}
 	if wait > 0 {
 		return &domain.RateLimitError{RetryAfter: wait}
@@ -58,32 +133,27 @@ func (t throttle) check(ctx context.Context, log ports.FailureLog, keys []thrott
 
 // reserve records the attempt as a failure on every key before the password
 // is hashed, then counts again: of any number of concurrent attempts, the
-// k-th to be recorded sees at least k, so no more than MaxFailures of them
-// get past the limit however many are in flight. (Checking first and
-// recording after the hash, as a first version did, let 60 parallel guesses
-// through a limit of 10.) An attempt over the limit keeps its record, as
-// any attempt does, and gets a *domain.RateLimitError; what it reserved is
-// returned so a login that turns out not to be a wrong password can take it
-// back with release.
+// k-th to be recorded sees at least k, so none gets past a limit or a delay
+// however many are in flight. (Checking first and recording after the hash,
+// as a first version did, let 60 parallel guesses through a limit of 10.)
+// An attempt refused here keeps its record, as any attempt does, and gets a
+// *domain.RateLimitError; what it reserved is returned so that a login that
+// turns out not to be a wrong password can take it back with release.
 func (t throttle) reserve(ctx context.Context, log ports.FailureLog, keys []throttleKey, now time.Time) ([]throttleKey, error) {
 	var reserved []throttleKey
 	var wait time.Duration
 	for _, k := range keys {
-		if k.policy.MaxFailures <= 0 {
-			continue
-		}
-		// One more than the limit is kept, so an attempt beyond it shows.
-		if err := log.AddFailure(ctx, k.key, now, k.policy.MaxFailures+1); err != nil {
+		if err := log.AddFailure(ctx, k.key, now, k.keep()); err != nil {
 			return reserved, fmt.Errorf("record login attempt: %w", err)
 		}
 		reserved = append(reserved, k)
-		failures, err := log.Failures(ctx, k.key, now.Add(-k.policy.Window))
+		failures, err := log.Failures(ctx, k.key, now.Add(-k.window()))
 		if err != nil {
 			return reserved, fmt.Errorf("read login failures: %w", err)
 		}
 		if n := len(failures); n > 0 {
 			// Judged without one record at now, this attempt's own.
-			wait = max(wait, k.policy.RetryAfter(failures[:n-1], now))
+			wait = max(wait, k.retryAfter(failures[:n-1], now))
 		}
 	}
 	if wait > 0 {
@@ -102,5 +172,37 @@ func (t throttle) release(ctx context.Context, log ports.FailureLog, reserved []
 	return nil
 }
 
-// window is the longest window of the two policies.
-func (t throttle) window() time.Duration { return max(t.user.Window, t.ip.Window) }
+// succeeded records a successful login: this address's own mistakes for
+// the user are forgotten, its other records of the attempt taken back, and
+// the address becomes known to the account. The account's failures from
+// elsewhere stay: the owner logging in does not give a guesser new tries.
+func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, a attempt, reserved []throttleKey, now time.Time) error {
+	var others []throttleKey
+	for _, k := range reserved {
+		if k.key != a.pair.key {
+			others = append(others, k)
+		}
+	}
+	if err := t.release(ctx, log, others, now); err != nil {
+		return err
+	}
+	if err := log.ResetFailures(ctx, a.pair.key); err != nil {
+		return fmt.Errorf("reset login failures: %w", err)
+	}
+	if a.account.active() {
+		if err := log.AddFailure(ctx, a.seen, now, 1); err != nil {
+			return fmt.Errorf("remember known address: %w", err)
+		}
+	}
+	return nil
+}
+
+// window is how long the failure log must keep anything: the longest window
+// of the policies, or the time an address stays known.
+func (t throttle) window() time.Duration {
+	w := max(t.pair.Window, t.ip.Window, t.account.Window)
+	if t.account.Free > 0 {
+		w = max(w, KnownAddressTTL)
+	}
+	return w
+}

@@ -54,16 +54,104 @@ func (r *recordingLog) AddFailure(ctx context.Context, key string, at time.Time,
 
 func throttled(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) *app.Service {
 	t.Helper()
+	svc, _ := throttledOn(t, h, log)
+	return svc
+}
+
+// throttledOn is throttled with the clock it runs on.
+func throttledOn(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) (*app.Service, *countingClock) {
+	t.Helper()
 	p := domain.DefaultPolicy()
+	clk := &countingClock{now: t0}
 	svc, err := app.New(app.Deps{
-		Clock: &countingClock{now: t0}, Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
+		Clock: clk, Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
 		Users:  &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
 		Hasher: h, IDs: randIDs{}, Failures: log, Policy: p,
-		UserThrottle: domain.ThrottlePolicy{MaxFailures: 10, Window: 15 * time.Minute},
-		IPThrottle:   domain.ThrottlePolicy{MaxFailures: 100, Window: 15 * time.Minute},
+		AddressThrottle: domain.ThrottlePolicy{MaxFailures: 10, Window: 15 * time.Minute},
+		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 100, Window: 15 * time.Minute},
+		AccountDelay:    domain.DelayPolicy{Free: 10, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour},
 	})
 	require.NoError(t, err)
-	return svc
+	return svc, clk
+}
+
+// countingHasher counts the passwords it was asked to check.
+type countingHasher struct {
+	fakeHasher
+	checks atomic.Int32
+}
+
+func (c *countingHasher) Verify(ctx context.Context, encoded, password string) error {
+	c.checks.Add(1)
+	return c.fakeHasher.Verify(ctx, encoded, password)
+}
+
+func (c *countingHasher) VerifyDummy(ctx context.Context, password string) error {
+	c.checks.Add(1)
+	return c.fakeHasher.VerifyDummy(ctx, password)
+}
+
+// TestStrangersCannotLockTheOwnerOut: ten addresses send 50 wrong passwords
+// each for minsu; minsu then logs in from her usual address on the first
+// try. From an address she never used she waits, as a guesser would.
+func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures())
+	ctx := context.Background()
+	const home = "198.51.100.7"
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, home)
+	require.NoError(t, err, "her usual address: she logged in from it before")
+
+	clk.advance(time.Hour)
+	refused := 0
+	for round := range 50 {
+		for a := range 10 {
+			_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: fmt.Sprintf("guess-%d", round)}, fmt.Sprintf("203.0.113.%d", a))
+			if errors.Is(err, domain.ErrRateLimited) {
+				refused++
+			}
+		}
+		clk.advance(time.Second)
+	}
+	assert.Greater(t, refused, 400, "the guessers are throttled")
+
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, home)
+	assert.NoError(t, err, "the owner, from her usual address, on the first try")
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "192.0.2.99")
+	assert.ErrorIs(t, err, domain.ErrRateLimited, "from an address she never used, she waits like a stranger")
+}
+
+// TestDistributedGuesserIsBounded: a guesser using a new address for every
+// attempt, trying once a second for an hour, gets no more guesses than
+// documented (22 in the first hour).
+func TestDistributedGuesserIsBounded(t *testing.T) {
+	h := &countingHasher{}
+	svc, clk := throttledOn(t, h, memory.NewFailures())
+	ctx := context.Background()
+	for i := range 3600 {
+		_, _ = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		clk.advance(time.Second)
+	}
+	bound := domain.DelayPolicy{Free: 10, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}.MaxGuessesPerHour(0)
+	assert.LessOrEqual(t, int(h.checks.Load()), bound)
+	assert.GreaterOrEqual(t, int(h.checks.Load()), 10, "the free allowance was used")
+	t.Logf("%d guesses evaluated in an hour (bound %d)", h.checks.Load(), bound)
+}
+
+// TestOneAddressSprayingUsernamesIsStopped: one address trying 1,000
+// usernames gets the per-address limit (100 in the window), no more.
+func TestOneAddressSprayingUsernamesIsStopped(t *testing.T) {
+	h := &countingHasher{}
+	svc := throttled(t, h, memory.NewFailures())
+	ctx := context.Background()
+	limited := 0
+	for i := range 1000 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: fmt.Sprintf("user%d", i), Password: "123456"}, "203.0.113.66")
+		if errors.Is(err, domain.ErrRateLimited) {
+			limited++
+		}
+	}
+	assert.Equal(t, int32(100), h.checks.Load(), "the address's limit")
+	assert.Equal(t, 900, limited)
 }
 
 // TestParallelGuessesCannotOverrunTheLimit: 60 guesses in flight at once,

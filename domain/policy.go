@@ -51,6 +51,23 @@ func (p Policy) Check() error {
 	return nil
 }
 
+// RefreshAudienceSuffix marks the audience of refresh tokens.
+const RefreshAudienceSuffix = ":refresh"
+
+// AudienceFor returns the aud claim of tokens of the kind: the configured
+// audience for access tokens, and the same with ":refresh" for refresh
+// tokens. Both kinds are signed with the one published key, so a resource
+// server that verifies with the JWKS and checks iss and aud, but not typ
+// (many do), would otherwise take a refresh token, even a used one, for an
+// access token. No resource server is configured with the refresh audience;
+// only authd ever reads refresh tokens.
+func (p Policy) AudienceFor(kind TokenKind) string {
+	if kind == Refresh {
+		return p.Audience + RefreshAudienceSuffix
+	}
+	return p.Audience
+}
+
 // TTL returns the lifetime of tokens of the kind.
 func (p Policy) TTL(kind TokenKind) time.Duration {
 	if kind == Access {
@@ -71,7 +88,7 @@ func (p Policy) NewClaims(kind TokenKind, s Session, gen uint64, at time.Time) C
 	}
 	return Claims{
 		Issuer:    p.Issuer,
-		Audience:  p.Audience,
+		Audience:  p.AudienceFor(kind),
 		Subject:   s.UserID,
 		Username:  s.Username,
 		SessionID: s.ID,
@@ -94,7 +111,7 @@ func (p Policy) Validate(c Claims, want TokenKind, now time.Time) error {
 		return InvalidToken("type")
 	case c.Issuer != p.Issuer:
 		return InvalidToken("iss")
-	case c.Audience != p.Audience:
+	case c.Audience != p.AudienceFor(want):
 		return InvalidToken("aud")
 	case c.Subject == "" || c.SessionID == "" || c.ID == "":
 		return InvalidToken("missing claim")

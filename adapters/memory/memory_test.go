@@ -191,3 +191,23 @@ func TestFailuresAreBounded(t *testing.T) {
 	assert.Len(t, got, 2, "a key already held is not evicted to record its own failure")
 	assert.Equal(t, 100, f.Keys())
 }
+
+// TestFillingTheFailureLogKeepsTheVictim: filling the log with new keys of
+// one failure each evicts such keys, never the fuller record of an account
+// under attack, and counts the evictions.
+func TestFillingTheFailureLogKeepsTheVictim(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	f := memory.NewFailuresWithLimit(1000)
+	for i := range 10 {
+		require.NoError(t, f.AddFailure(ctx, "user:victim", start.Add(time.Duration(i)*time.Second), 21))
+	}
+	for i := range 20_000 {
+		require.NoError(t, f.AddFailure(ctx, fmt.Sprintf("pair:filler-%d", i), start.Add(time.Hour), 11))
+	}
+	got, err := f.Failures(ctx, "user:victim", start.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Len(t, got, 10, "the victim's count is intact")
+	assert.LessOrEqual(t, f.Keys(), 1000)
+	assert.GreaterOrEqual(t, f.Evictions(), uint64(19_000))
+}

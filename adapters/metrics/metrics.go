@@ -85,6 +85,12 @@ func New(liveSessions func() float64) *Metrics {
 	return m
 }
 
+// CountFunc registers a counter read from f at every scrape, for counts an
+// adapter keeps itself (such as the failure log's evictions).
+func (m *Metrics) CountFunc(name, help string, f func() float64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

@@ -1,6 +1,7 @@
 package authd
 
 import (
+	"fmt"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -20,7 +21,11 @@ func (e *env) loginFrom(ip, username, password string) response {
 
 func behindProxy(c *Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} }
 
-func TestLoginThrottlePerUsername(t *testing.T) {
+// TestLoginThrottlePerUsernameAndAddress: ten failures for minsu from one
+// address stop that address for minsu; another address is not locked out,
+// only subject to the account's growing delay, and another username from
+// the first address is not affected.
+func TestLoginThrottlePerUsernameAndAddress(t *testing.T) {
 	e := newEnv(t, behindProxy)
 	for i := range 10 {
 		assertError(t, e.loginFrom("192.0.2.1", "minsu", "wrong"), 401, "invalid_credentials")
@@ -30,7 +35,8 @@ func TestLoginThrottlePerUsername(t *testing.T) {
 	r := e.loginFrom("192.0.2.1", "minsu", "1229")
 	assertError(t, r, 429, "rate_limited")
 	assert.Equal(t, strconv.Itoa(15*60-10), r.header.Get("Retry-After"), "until the first failure (at T) leaves the 15 min window")
-	assertError(t, e.loginFrom("198.51.100.7", "minsu", "1229"), 429, "rate_limited")
+	assert.Equal(t, 200, e.loginFrom("198.51.100.7", "minsu", "1229").status,
+		"another address: the account's delay after ten failures (1 s after the last) has passed")
 	assert.Equal(t, 200, e.loginFrom("192.0.2.1", "chulsu", "1234").status, "another username from the same IP")
 
 	e.clock.Set(T.Add(15*time.Minute + time.Second))
@@ -101,4 +107,24 @@ func TestConcurrentLoginsStayBounded(t *testing.T) {
 	limit := uint64(hashCapacity())*19<<20 + 64<<20
 	assert.Less(t, peak.max, limit)
 	assert.Positive(t, counts[200]+counts[401], "some logins were served")
+}
+
+// TestStrangersCannotLockTheOwnerOutThroughHTTP: ten addresses send 50
+// wrong passwords each for minsu; minsu then logs in from her usual address
+// on the first try.
+func TestStrangersCannotLockTheOwnerOutThroughHTTP(t *testing.T) {
+	e := newEnv(t, behindProxy)
+	const home = "198.51.100.7"
+	require.Equal(t, 200, e.loginFrom(home, "minsu", "1229").status, "she has logged in from home before")
+	e.clock.Advance(time.Hour)
+	statuses := map[int]int{}
+	for round := range 50 {
+		for a := range 10 {
+			statuses[e.loginFrom(fmt.Sprintf("203.0.113.%d", a), "minsu", fmt.Sprintf("guess-%d", round)).status]++
+		}
+		e.clock.Advance(time.Second)
+	}
+	t.Logf("500 guesses: %v", statuses)
+	assert.LessOrEqual(t, statuses[401], 20, "guesses evaluated")
+	assert.Equal(t, 200, e.loginFrom(home, "minsu", "1229").status, "the owner, from her usual address, on the first try")
 }

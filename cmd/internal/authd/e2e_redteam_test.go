@@ -165,7 +165,11 @@ func TestParallelGuessesThroughHTTP(t *testing.T) {
 		count[s]++
 	}
 	t.Logf("statuses: %v", count)
-	assert.LessOrEqual(t, count[401]+count[200], 10, "evaluated guesses")
+	// No more wrong guesses than the limit are evaluated. The right password
+	// may be among them; its success resets the username's count (the guesser
+	// has won by then), which can let one more in-flight attempt through.
+	assert.LessOrEqual(t, count[401], 10, "wrong guesses evaluated")
+	assert.LessOrEqual(t, count[401]+count[200], 11, "guesses evaluated")
 	assert.Equal(t, 60, count[401]+count[200]+count[429])
 }
 

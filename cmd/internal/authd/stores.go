@@ -22,6 +22,8 @@ type stores struct {
 	failures ports.FailureLog
 	ready    func(context.Context) error
 	live     func(now time.Time) (int, error)
+	// evictions, when set, counts the failure log's evictions.
+	evictions func() uint64
 	// watch, when set, reports sessions other instances revoke until ctx
 	// ends.
 	watch func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger)
@@ -53,8 +55,9 @@ func openStores(cfg Config, log ports.Logger) (*stores, error) {
 			return nil, fmt.Errorf("AUTH_USERS_FILE: %w", err)
 		}
 		sessions := memory.NewSessions()
+		failures := memory.NewFailures()
 		return &stores{
-			users: u, sessions: sessions, failures: memory.NewFailures(),
+			users: u, sessions: sessions, failures: failures, evictions: failures.Evictions,
 			live:  func(now time.Time) (int, error) { return sessions.Live(now), nil },
 			close: func() {},
 		}, nil

@@ -82,8 +82,9 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		Failures: st.failures,
 		Policy:   cfg.Policy,
 
-		UserThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
-		IPThrottle:   domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
+		AddressThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
+		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
+		AccountDelay:    accountDelay(cfg),
 
 		TokenCacheSize: cfg.TokenCacheSize,
 	})
@@ -102,6 +103,10 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		}
 		return float64(n)
 	})
+	if st.evictions != nil {
+		m.CountFunc("authd_failure_log_evictions_total", "Keys the in-memory failure log forgot to stay within its limit.",
+			func() float64 { return float64(st.evictions()) })
+	}
 	clients, err := oauthClients(cfg)
 	if err != nil {
 		st.close()
@@ -180,6 +185,16 @@ func ids(cfg Config) ports.IDGenerator {
 		return random.Seeded(cfg.DevSeed)
 	}
 	return random.IDs{}
+}
+
+// accountDelay is the per-account guessing delay: AUTH_LOGIN_MAX_FAILURES
+// free failures a day from unknown addresses, then 1 s doubling to 15 min
+// (at most 22 guesses in the first hour, 4 an hour after).
+func accountDelay(cfg Config) domain.DelayPolicy {
+	if cfg.LoginMaxFails <= 0 {
+		return domain.DelayPolicy{}
+	}
+	return domain.DelayPolicy{Free: cfg.LoginMaxFails, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
 }
 
 // oauthClients returns the clients of AUTH_OAUTH_CLIENTS_FILE, or nil for
