@@ -143,7 +143,7 @@ var settings = []setting{
 		c.DemoUsers = b
 		return nil
 	}},
-	{"AUTH_LOGIN_MAX_FAILURES", "10", "failed logins per username in the window before 429 (per client IP: 10 times as many; 0: no limit)", func(c *Config, v string) error {
+	{"AUTH_LOGIN_MAX_FAILURES", "10", "failed logins per username and address in the window before 429 (per address across usernames: 10 times as many; per account: that many free a day, then growing delays; 0: no limit)", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return fmt.Errorf("%q is not a whole number of at least 0", v)
