@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/authd/authd/domain"
 )
@@ -29,7 +30,8 @@ func hasBody(r *http.Request) bool {
 }
 
 // decode reads the body, which must be a JSON object of at most MaxBodyBytes
-// with Content-Type application/json, into dst. It returns errPayloadTooLarge
+// with Content-Type application/json or any application/*+json (RFC 6839,
+// as the seed accepted), into dst. It returns errPayloadTooLarge
 // (without reading a larger declared body at all), errUnsupportedMedia, or a
 // *domain.RequestError; never a panic, whatever the body holds.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
@@ -37,7 +39,7 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		return errPayloadTooLarge
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if err != nil || !isJSON(mt) {
 		return errUnsupportedMedia
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
@@ -60,4 +62,11 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		return &domain.RequestError{Reason: "body has data after the JSON object"}
 	}
 	return nil
+}
+
+// isJSON reports whether a media type is JSON: application/json, or a
+// structured-syntax suffix +json under application (RFC 6839 §3.1).
+func isJSON(mt string) bool {
+	sub, ok := strings.CutPrefix(mt, "application/")
+	return ok && (sub == "json" || (strings.HasSuffix(sub, "+json") && len(sub) > len("+json")))
 }

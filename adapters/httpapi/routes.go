@@ -55,7 +55,9 @@ func adminRoutes(d Deps) http.Handler {
 // and the helper that serves a path with and without its trailing slash.
 func newRouter(d Deps) (*chi.Mux, func(method, path string, h http.Handler)) {
 	r := chi.NewRouter()
-	r.Use(requestIDs, middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders)
+	// GetHead answers HEAD on every GET route like GET, without the body
+	// (RFC 9110 §9.3.2); net/http drops the body of a HEAD response.
+	r.Use(requestIDs, middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders, middleware.GetHead)
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) { writeError(w, req, errRouteNotFound) })
 	r.MethodNotAllowed(methodNotAllowed(r))
 	both := func(method, path string, h http.Handler) {
@@ -83,18 +85,26 @@ func operations(d Deps, r *chi.Mux, both func(method, path string, h http.Handle
 }
 
 // methodNotAllowed answers 405 with the Allow header listing the methods the
-// path does serve.
+// path does serve; OPTIONS, which no route lists, gets 204 with the same
+// Allow (RFC 9110 §9.3.7), unless CORS answered it first as a preflight.
 func methodNotAllowed(r chi.Routes) http.HandlerFunc {
-	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
-		http.MethodPatch, http.MethodDelete, http.MethodOptions}
+	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	return func(w http.ResponseWriter, req *http.Request) {
 		var allow []string
 		for _, m := range methods {
 			if r.Match(chi.NewRouteContext(), m, req.URL.Path) {
 				allow = append(allow, m)
+				if m == http.MethodGet {
+					allow = append(allow, http.MethodHead)
+				}
 			}
 		}
+		allow = append(allow, http.MethodOptions)
 		w.Header().Set("Allow", strings.Join(allow, ", "))
+		if req.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		writeError(w, req, errMethodNotAllowed)
 	}
 }

@@ -125,9 +125,9 @@ func TestErrorRows(t *testing.T) {
 		})
 	}
 	r := e.do("DELETE", "/login", "")
-	assert.Equal(t, "POST", r.header.Get("Allow"))
+	assert.Equal(t, "POST, OPTIONS", r.header.Get("Allow"))
 	r = e.do("PUT", "/sessions/abc/", "")
-	assert.Equal(t, "DELETE", r.header.Get("Allow"))
+	assert.Equal(t, "DELETE, OPTIONS", r.header.Get("Allow"))
 }
 
 func TestEnglishMessages(t *testing.T) {
@@ -298,4 +298,61 @@ func TestPlaygroundFiles(t *testing.T) {
 	}
 	assertError(t, e.do("GET", "/playground/secrets.txt", ""), 404, "not_found")
 	assertError(t, e.do("GET", "/playground/..%2fplayground.go", ""), 404, "not_found")
+}
+
+// TestHeadOnEveryGetRoute: HEAD answers like GET, without the body, on every
+// GET route (RFC 9110 §9.1: general-purpose servers MUST support GET and
+// HEAD); health checkers and gateways send it.
+func TestHeadOnEveryGetRoute(t *testing.T) {
+	cfg := defaultConfig(t)
+	cfg.DevClock = true
+	e := newDevEnv(t, cfg)
+	p := e.login("minsu", "1229")
+	for _, path := range []string{"/unprotected/", "/unprotected", "/protected/", "/sessions/", "/healthz", "/readyz/",
+		"/metrics", "/openapi.yaml", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/",
+		"/playground/app.js", "/dev/clock/", "/auth/verify"} {
+		get := e.do("GET", path, "", bearer(p.access))
+		head := e.do("HEAD", path, "", bearer(p.access))
+		assert.Equal(t, get.status, head.status, path)
+		assert.Equal(t, 200, head.status, path)
+		assert.Empty(t, head.raw, "%s: HEAD has no body", path)
+		assert.Equal(t, get.header.Get("Content-Type"), head.header.Get("Content-Type"), path)
+	}
+	assertError(t, e.do("GET", "/protected/", ""), 401, "token_missing")
+	assert.Equal(t, 401, e.do("HEAD", "/protected/", "").status, "HEAD is judged like GET")
+}
+
+// TestOptionsAnswersAllow: without CORS, OPTIONS on a route is 204 with
+// Allow; on no route it is 404.
+func TestOptionsAnswersAllow(t *testing.T) {
+	e := newEnv(t)
+	for path, allow := range map[string]string{
+		"/login/":        "POST, OPTIONS",
+		"/login":         "POST, OPTIONS",
+		"/unprotected/":  "GET, HEAD, OPTIONS",
+		"/sessions/abc/": "DELETE, OPTIONS",
+		"/oauth/token":   "POST, OPTIONS",
+	} {
+		r := e.do("OPTIONS", path, "")
+		assert.Equal(t, 204, r.status, path)
+		assert.Equal(t, allow, r.header.Get("Allow"), path)
+		assert.Empty(t, r.raw)
+	}
+	assertError(t, e.do("OPTIONS", "/nowhere", ""), 404, "not_found")
+	r := e.do("PUT", "/login/", "")
+	assertError(t, r, 405, "method_not_allowed")
+	assert.Equal(t, "POST, OPTIONS", r.header.Get("Allow"))
+}
+
+// TestJSONMediaTypes: every application/*+json is JSON (RFC 6839), as the
+// seed accepted it; other types are still 415.
+func TestJSONMediaTypes(t *testing.T) {
+	e := newEnv(t)
+	body := `{"username":"minsu","password":"1229"}`
+	for _, ct := range []string{"application/json", "application/vnd.api+json", "application/problem+json; charset=utf-8", "Application/JSON"} {
+		assert.Equal(t, 200, e.do("POST", "/login/", body, "Content-Type: "+ct).status, ct)
+	}
+	for _, ct := range []string{"text/json", "application/+json", "application/jsonx", "text/plain", "application/x-www-form-urlencoded"} {
+		assertError(t, e.do("POST", "/login/", body, "Content-Type: "+ct), 415, "unsupported_media_type")
+	}
 }
