@@ -105,6 +105,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return ctx.Err()
 		}
 	}
+	if o.only == "" || strings.Contains(mixedName, o.only) {
+		fmt.Fprintf(stderr, "authbench: preparing %s\n", mixedName)
+		during, flood, err := mixed(ctx, srv.url, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", mixedName, err)
+		}
+		during.PeakRSSMiB = float64(srv.peakRSS()) / (1 << 20)
+		flood.PeakRSSMiB = during.PeakRSSMiB
+		rep.Results = append(rep.Results, during, flood)
+	}
 	rep.finish(srv.peakRSS(), hash)
 	rep.print(stdout)
 	data, err := json.MarshalIndent(rep, "", "  ")
@@ -113,6 +123,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return os.WriteFile(o.out, append(data, '\n'), 0o644)
 }
+
+// mixedName names the mixed workload's rows.
+const mixedName = "during a login flood"
+
+// floodConnections is how many connections flood /login/ in the mixed
+// workload.
+const floodConnections = 64
+
+// mixed measures /protected/ (one token, warm cache) on o.connections
+// connections while floodConnections connections flood /login/ with
+// correct passwords at the same time: what a login flood does to the token
+// checks every other request needs.
+func mixed(ctx context.Context, url string, o options) (during, flood result, err error) {
+	pb, lb := newBench(url, o.connections), newBench(url, floodConnections)
+	t, err := pb.login()
+	if err != nil {
+		return result{}, result{}, err
+	}
+	protected := func(int) error { _, err := pb.do("GET", "/protected/", "", t.Access); return err }
+	login := func(int) error { _, err := lb.do("POST", "/login/", loginBody, ""); return err }
+	both := func(d time.Duration) (result, result) {
+		var f result
+		done := make(chan struct{})
+		go func() { f = lb.load(ctx, d, login); close(done) }()
+		p := pb.load(ctx, d, protected)
+		<-done
+		return p, f
+	}
+	both(o.warmup)
+	during, flood = both(o.duration)
+	during.Name = "GET /protected/ (" + mixedName + ")"
+	flood.Name = fmt.Sprintf("POST /login/ (the flood, %d connections)", floodConnections)
+	return during, flood, nil
+}
+
+// hashConcurrency is the server's number of concurrent hashes: half the
+// cores, at least one, as authd runs it.
+func hashConcurrency() int { return max(1, runtime.NumCPU()/2) }
 
 // hashTime measures one argon2id hash with authd's parameters, the median of
 // five.

@@ -202,7 +202,7 @@ func (h *heapPeak) watch() (stop func()) {
 }
 
 // hashCapacity is how many argon2id hashes authd runs at once.
-func hashCapacity() int { return runtime.GOMAXPROCS(0) }
+func hashCapacity() int { return hashConcurrency() }
 
 // process is an authd started as a child process of the test binary.
 type process struct {

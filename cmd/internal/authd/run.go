@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"syscall"
@@ -189,7 +188,7 @@ func setMemoryLimit(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(runtime.GOMAXPROCS(0)))
+	debug.SetMemoryLimit(memoryLimit(hashConcurrency()))
 }
 
 // memoryLimit is the soft limit of the Go runtime for a process that hashes

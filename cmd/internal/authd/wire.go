@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/authd/authd/adapters/argon2"
@@ -77,7 +78,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		Sessions: st.sessions,
 		Issuer:   jwx.NewIssuer(keys),
 		Verifier: jwx.NewVerifier(keys, cfg.Policy),
-		Hasher:   argon2.New(argon2.OWASP(), 0, hashWait(cfg)),
+		Hasher:   argon2.New(argon2.OWASP(), hashConcurrency(), hashWait(cfg)),
 		IDs:      ids(cfg),
 		Failures: st.failures,
 		Policy:   cfg.Policy,
@@ -213,6 +214,13 @@ func oauthClients(cfg Config) ([]httpapi.OAuthClient, error) {
 	}
 	return clients, nil
 }
+
+// hashConcurrency is how many argon2id hashes run at once: half the cores
+// Go may use, at least one. Logins are rare and deliberately expensive;
+// every other request (token checks above all) needs a core too, and a
+// login flood that held every core took /protected/ from 40,000 to 7,000
+// requests/s (docs/performance.md).
+func hashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // hashWait returns AUTH_HASH_QUEUE_WAIT, or when it is 0 the time of one
 // argon2id hash measured now, so the limit fits the machine.
