@@ -37,7 +37,9 @@ func newBench(url string, connections int) *bench {
 // load.
 type fireFunc func(w int) error
 
-// shedError is a 503 with its Retry-After. The generator does not wait
+// shedError is a 503 (the hashing queue is full) or a 429 (the login
+// throttle: more than its limit of attempts for one username and address
+// in flight at once) with its Retry-After: the server refusing by design. The generator does not wait
 // that long: it keeps every connection busy, as a flood would, which is the
 // case the login targets are about.
 type shedError struct{ after time.Duration }
@@ -140,7 +142,7 @@ func (b *bench) send(method, path, contentType, body, token string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	if res.StatusCode == http.StatusServiceUnavailable {
+	if res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests {
 		secs, _ := strconv.Atoi(res.Header.Get("Retry-After"))
 		return out, &shedError{after: time.Duration(secs) * time.Second}
 	}

@@ -35,6 +35,7 @@ type Config struct {
 	LogFormat       string
 	DevClock        bool
 	ShutdownTimeout time.Duration
+	ShutdownDrain   time.Duration
 	OAuthClients    string
 	PublicURL       string
 	DevClockToken   string
@@ -215,6 +216,7 @@ var settings = []setting{
 	}},
 	{"AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR", stringInto(func(c *Config) *string { return &c.AdminAddr })},
 	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"AUTH_SHUTDOWN_DRAIN", "0s", "on SIGTERM, how long /readyz fails while everything else keeps serving, before the graceful shutdown (set it behind a load balancer or in Kubernetes)", durationInto(func(c *Config) *time.Duration { return &c.ShutdownDrain })},
 }
 
 // settingFlag is the flag of one setting. A setting whose default is true
@@ -318,6 +320,8 @@ func (c Config) check() error {
 		return errors.New("AUTH_LOGIN_FAILURE_WINDOW: must be positive")
 	case c.HashQueueWait < 0:
 		return errors.New("AUTH_HASH_QUEUE_WAIT: must not be negative")
+	case c.ShutdownDrain < 0:
+		return errors.New("AUTH_SHUTDOWN_DRAIN: must not be negative")
 	case c.ShutdownTimeout <= 0:
 		return errors.New("AUTH_SHUTDOWN_TIMEOUT: must be positive")
 	case c.DevSeed != "" && !c.DevClock:

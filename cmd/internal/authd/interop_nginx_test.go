@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -158,4 +159,115 @@ func TestNginxLoadBalancerFromCompose(t *testing.T) {
 	// ... which is not nginx's address: another client still logs in.
 	status, m = post(clientFrom("127.0.0.4"), "/login/", `{"username":"minsu","password":"1229"}`, "")
 	assert.Equal(t, 200, status, "a different client behind the same nginx: %v", m)
+}
+
+// TestDrainLosesNoRequestBehindNginx: two authd behind the compose file's
+// nginx, a client looping logins, refreshes and protected calls through
+// it; SIGTERM to one instance, which drains (AUTH_SHUTDOWN_DRAIN: /readyz
+// fails at once, everything else keeps serving) and then shuts down
+// gracefully. The client sees no failed request.
+func TestDrainLosesNoRequestBehindNginx(t *testing.T) {
+	nginxBinary(t)
+	conf, err := os.ReadFile("../../../deployments/compose/nginx.conf")
+	require.NoError(t, err)
+	keys, err := jwx.Generate(jwx.EdDSA)
+	require.NoError(t, err)
+	env := map[string]string{
+		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t), "AUTH_DEMO_USERS": "true",
+		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "info",
+		"AUTH_SHUTDOWN_DRAIN": "1s", "AUTH_SHUTDOWN_TIMEOUT": "5s", "AUTH_REFRESH_REUSE_GRACE": "10s", // as compose.yaml
+	}
+	a := startProcess(t, env)
+	b := startProcess(t, env)
+	gw := startNginx(t, strings.NewReplacer(
+		"authd-a:5000", strings.TrimPrefix(a.url, "http://"),
+		"authd-b:5000", strings.TrimPrefix(b.url, "http://"),
+		"listen 80;", "listen LISTEN;",
+	).Replace(string(conf)))
+	c := &http.Client{Timeout: 10 * time.Second}
+	call := func(method, path, body, token string) (int, map[string]any) {
+		req, err := http.NewRequest(method, gw+path, strings.NewReader(body))
+		if err != nil {
+			return 0, nil
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			return 0, map[string]any{"transport_error": err.Error()}
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		raw, _ := io.ReadAll(res.Body)
+		_ = json.Unmarshal(raw, &m)
+		return res.StatusCode, m
+	}
+
+	stop := make(chan struct{})
+	type failure struct {
+		what   string
+		status int
+		body   map[string]any
+	}
+	var failures []failure
+	var requests int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			status, m := call("POST", "/login/", `{"username":"minsu","password":"1229"}`, "")
+			requests++
+			if status != 200 {
+				failures = append(failures, failure{"login", status, m})
+				continue
+			}
+			access, refresh := m["access"].(string), m["refresh"].(string)
+			for range 5 {
+				status, m = call("GET", "/protected/", "", access)
+				requests++
+				if status != 200 {
+					failures = append(failures, failure{"protected", status, m})
+				}
+				status, m = call("POST", "/refresh/", "", refresh)
+				requests++
+				if status != 200 {
+					failures = append(failures, failure{"refresh", status, m})
+					break
+				}
+				access, refresh = m["access"].(string), m["refresh"].(string)
+			}
+		}
+	}()
+
+	time.Sleep(700 * time.Millisecond) // traffic on both instances before the signal: not a wait for expiry
+	require.NoError(t, a.cmd.Process.Signal(syscall.SIGTERM))
+	// While it drains, A is not ready but still serves.
+	assert.Eventually(t, func() bool { status, _ := a.call(t, "GET", "/readyz", "", ""); return status == 503 },
+		500*time.Millisecond, 10*time.Millisecond, "not ready while draining")
+	status, _ := a.call(t, "GET", "/unprotected/", "", "")
+	assert.Equal(t, 200, status, "still serving while draining")
+	exited := make(chan error, 1)
+	go func() { exited <- a.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		assert.NoError(t, err, "A exits 0 after draining and shutting down")
+	case <-time.After(15 * time.Second):
+		t.Fatal("A did not stop")
+	}
+	time.Sleep(700 * time.Millisecond) // traffic on B alone after A is gone
+	close(stop)
+	<-done
+	t.Logf("%d requests through nginx, %d failed", requests, len(failures))
+	assert.Empty(t, failures)
+	assert.Greater(t, requests, 20)
+	assert.Contains(t, a.logs.String(), "authd draining")
 }

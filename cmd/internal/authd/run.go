@@ -130,6 +130,7 @@ func (a *App) Serve(ctx context.Context, ln, admin net.Listener) error {
 	case err := <-errc:
 		failed = fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+		failed = a.drainFor(errc)
 		a.log.Info("authd shutting down")
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), a.shutdownTimeout)
@@ -158,6 +159,26 @@ func (a *App) Serve(ctx context.Context, ln, admin net.Listener) error {
 	}
 	a.log.Info("authd stopped")
 	return nil
+}
+
+// drainFor keeps serving for the drain period with /readyz failing, so a
+// load balancer or Kubernetes takes the instance out of rotation while
+// requests still arrive; it returns early, with the error, if a server
+// fails meanwhile.
+func (a *App) drainFor(errc <-chan error) error {
+	a.draining.Store(true)
+	if a.drain <= 0 {
+		return nil
+	}
+	a.log.Info("authd draining: /readyz fails, everything else serves", ports.F("for", a.drain.String()))
+	t := time.NewTimer(a.drain)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
 }
 
 // newServer returns an http.Server with authd's limits.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/authd/authd/adapters/argon2"
@@ -46,7 +47,14 @@ type App struct {
 	maxConnections int
 	// admin is the admin listener's handler, when AUTH_ADMIN_ADDR is set.
 	admin http.Handler
+	// drain is how long Serve keeps serving, not ready, after ctx ends
+	// (AUTH_SHUTDOWN_DRAIN); draining is set from then on.
+	drain    time.Duration
+	draining *atomic.Bool
 }
+
+// errDraining is the readiness error while the server drains.
+var errDraining = fmt.Errorf("shutting down: %w", domain.ErrUnavailable)
 
 // close releases the stores.
 func (a *App) close() { a.stores.close() }
@@ -108,6 +116,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		m.CountFunc("authd_failure_log_evictions_total", "Keys the in-memory failure log forgot to stay within its limit.",
 			func() float64 { return float64(st.evictions()) })
 	}
+	draining := &atomic.Bool{}
 	clients, err := oauthClients(cfg)
 	if err != nil {
 		st.close()
@@ -115,7 +124,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	}
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
-		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: st.ready,
+		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: readiness(st.ready, draining),
 		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
 		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != ""}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
@@ -128,7 +137,8 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		st.close()
 		return nil, err
 	}
-	a := &App{handler: h, service: svc, stores: st, log: log, shutdownTimeout: cfg.ShutdownTimeout, maxConnections: cfg.MaxConnections}
+	a := &App{handler: h, service: svc, stores: st, log: log, shutdownTimeout: cfg.ShutdownTimeout, maxConnections: cfg.MaxConnections,
+		drain: cfg.ShutdownDrain, draining: draining}
 	if cfg.AdminAddr != "" {
 		if a.admin, err = httpapi.NewAdminHandler(deps); err != nil {
 			st.close()
@@ -186,6 +196,20 @@ func ids(cfg Config) ports.IDGenerator {
 		return random.Seeded(cfg.DevSeed)
 	}
 	return random.IDs{}
+}
+
+// readiness is /readyz's check: not ready while draining, else as ready
+// says (nil: always ready).
+func readiness(ready func(context.Context) error, draining *atomic.Bool) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if draining.Load() {
+			return errDraining
+		}
+		if ready == nil {
+			return nil
+		}
+		return ready(ctx)
+	}
 }
 
 // accountDelay is the per-account guessing delay: AUTH_LOGIN_MAX_FAILURES
