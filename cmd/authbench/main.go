@@ -107,13 +107,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.only == "" || strings.Contains(mixedName, o.only) {
 		fmt.Fprintf(stderr, "authbench: preparing %s\n", mixedName)
-		during, flood, err := mixed(ctx, srv.url, o)
+		during, flood, control, err := mixed(ctx, srv.url, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mixedName, err)
 		}
 		during.PeakRSSMiB = float64(srv.peakRSS()) / (1 << 20)
-		flood.PeakRSSMiB = during.PeakRSSMiB
-		rep.Results = append(rep.Results, during, flood)
+		flood.PeakRSSMiB, control.PeakRSSMiB = during.PeakRSSMiB, during.PeakRSSMiB
+		rep.Results = append(rep.Results, during, flood, control)
 	}
 	rep.finish(srv.peakRSS(), hash)
 	rep.print(stdout)
@@ -134,28 +134,35 @@ const floodConnections = 64
 // mixed measures /protected/ (one token, warm cache) on o.connections
 // connections while floodConnections connections flood /login/ with
 // correct passwords at the same time: what a login flood does to the token
-// checks every other request needs.
-func mixed(ctx context.Context, url string, o options) (during, flood result, err error) {
+// checks every other request needs. Then, as a control, the same with the
+// flood on /unprotected/, the cheapest request there is: what any flood of
+// that many connections leaves on this machine, where the generator shares
+// the cores with the server.
+func mixed(ctx context.Context, url string, o options) (during, flood, control result, err error) {
 	pb, lb := newBench(url, o.connections), newBench(url, floodConnections)
 	t, err := pb.login()
 	if err != nil {
-		return result{}, result{}, err
+		return result{}, result{}, result{}, err
 	}
 	protected := func(int) error { _, err := pb.do("GET", "/protected/", "", t.Access); return err }
-	login := func(int) error { _, err := lb.do("POST", "/login/", loginBody, ""); return err }
-	both := func(d time.Duration) (result, result) {
+	both := func(d time.Duration, fire fireFunc) (result, result) {
 		var f result
 		done := make(chan struct{})
-		go func() { f = lb.load(ctx, d, login); close(done) }()
+		go func() { f = lb.load(ctx, d, fire); close(done) }()
 		p := pb.load(ctx, d, protected)
 		<-done
 		return p, f
 	}
-	both(o.warmup)
-	during, flood = both(o.duration)
+	login := func(int) error { _, err := lb.do("POST", "/login/", loginBody, ""); return err }
+	both(o.warmup, login)
+	during, flood = both(o.duration, login)
 	during.Name = "GET /protected/ (" + mixedName + ")"
 	flood.Name = fmt.Sprintf("POST /login/ (the flood, %d connections)", floodConnections)
-	return during, flood, nil
+	cheap := func(int) error { _, err := lb.do("GET", "/unprotected/", "", ""); return err }
+	both(o.warmup, cheap)
+	control, _ = both(o.duration, cheap)
+	control.Name = fmt.Sprintf("GET /protected/ (control: %d connections flooding /unprotected/)", floodConnections)
+	return during, flood, control, nil
 }
 
 // hashConcurrency is the server's number of concurrent hashes: half the
