@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,7 +64,7 @@ func (v *Verifier) Verify(_ context.Context, token string, kind domain.TokenKind
 		return domain.Claims{}, err
 	}
 	var h verifyHeader
-	if err := decodeObject(hdrJSON, &h); err != nil {
+	if err := decodeMembers(hdrJSON, headerMembers, &h); err != nil {
 		return domain.Claims{}, domain.InvalidToken("header: " + err.Error())
 	}
 	switch {
@@ -131,6 +132,51 @@ func decodeObject(data []byte, dst any) error {
 	return nil
 }
 
+// The member names Verify reads. encoding/json matches names without
+// regard to case and keeps the last of a repeated name, so without
+// decodeMembers a token with "EXP", "ALG" or two "sub" members would be read
+// as if its names were the ones authd writes, and two readers of the same
+// signed bytes could disagree about what they say.
+var (
+	headerMembers = []string{"alg", "kid", "typ", "crit", "b64"}
+	claimMembers  = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "preferred_username", "type", "client_id"}
+)
+
+// decodeMembers is decodeObject for a JOSE header or a claims set: it also
+// rejects a member name given twice (RFC 7515 §4, RFC 7519 §4) and a name
+// that differs only in case from one in known.
+func decodeMembers(data []byte, known []string, dst any) error {
+	if err := decodeObject(data, dst); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // the opening brace; decodeObject checked the rest
+		return errString("not a JSON object")
+	}
+	seen := make(map[string]bool, 16)
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return errString("not valid JSON")
+		}
+		name, _ := t.(string)
+		if seen[name] {
+			return errString("member " + strconv.Quote(name) + " is repeated")
+		}
+		seen[name] = true
+		for _, k := range known {
+			if name != k && strings.EqualFold(name, k) {
+				return errString("member " + strconv.Quote(name) + " is not " + strconv.Quote(k))
+			}
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return errString("not valid JSON")
+		}
+	}
+	return nil
+}
+
 type errString string
 
 func (e errString) Error() string { return string(e) }
@@ -149,7 +195,7 @@ type rawClaims struct {
 // nbf and iat. Anything else, null included, is invalid.
 func decodeClaims(body []byte) (domain.Claims, error) {
 	var r rawClaims
-	if err := decodeObject(body, &r); err != nil {
+	if err := decodeMembers(body, claimMembers, &r); err != nil {
 		return domain.Claims{}, domain.InvalidToken("payload: " + err.Error())
 	}
 	var c domain.Claims

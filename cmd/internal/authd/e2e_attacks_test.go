@@ -156,6 +156,20 @@ func TestAttacks(t *testing.T) {
 	rows["JSON serialization"] = `{"payload":"` + parts[1] + `","signatures":[{"protected":"` + parts[0] + `","signature":"` + parts[2] + `"}]}`
 	rows["four segments"] = a.good + ".AAAA"
 	rows["two segments"] = parts[0] + "." + parts[1]
+	// Member names in another case, or given twice, signed with the real
+	// key: Go's encoding/json alone would read them as authd's own.
+	gh := a.goodHeader()
+	renamed := func(json, from, to string) string { return strings.Replace(json, `"`+from+`"`, `"`+to+`"`, 1) }
+	repeated := func(json, member string) string { return strings.TrimSuffix(json, "}") + "," + member + "}" }
+	rows["header ALG"] = a.signed(renamed(gh, "alg", "ALG"), gp)
+	rows["header KID"] = a.signed(renamed(gh, "kid", "KID"), gp)
+	rows["header Typ"] = a.signed(renamed(gh, "typ", "Typ"), gp)
+	rows["claim EXP"] = a.signed(gh, renamed(gp, "exp", "EXP"))
+	rows["claim Sub"] = a.signed(gh, renamed(gp, "sub", "Sub"))
+	rows["typ twice, same value"] = a.signed(repeated(gh, `"typ":"at+jwt"`), gp)
+	rows["typ twice, refresh last"] = a.signed(repeated(renamed(gh, "typ", "typ"), `"typ":"rt+jwt"`), gp)
+	rows["sub twice, another user last"] = a.signed(gh, repeated(gp, `"sub":"1"`))
+	rows["exp twice, later last"] = a.signed(gh, repeated(gp, `"exp":4102444800`))
 
 	for name, token := range rows {
 		t.Run(name, func(t *testing.T) {
