@@ -165,10 +165,6 @@ func mixed(ctx context.Context, url string, o options) (during, flood, control r
 	return during, flood, control, nil
 }
 
-// hashConcurrency is the server's number of concurrent hashes: half the
-// cores, at least one, as authd runs it.
-func hashConcurrency() int { return max(1, runtime.NumCPU()/2) }
-
 // hashTime measures one argon2id hash with authd's parameters, the median of
 // five.
 func hashTime() time.Duration {
