@@ -64,7 +64,12 @@ func (f *fakeUsers) UserByUsername(_ context.Context, name string) (domain.User,
 	return domain.User{}, domain.ErrNotFound
 }
 
-func (f *fakeUsers) UserByID(context.Context, string) (domain.User, error) {
+func (f *fakeUsers) UserByID(_ context.Context, id string) (domain.User, error) {
+	for _, u := range f.users {
+		if u.ID == id {
+			return u, nil
+		}
+	}
 	return domain.User{}, domain.ErrNotFound
 }
 

@@ -87,3 +87,39 @@ func (e *RateLimitError) Error() string {
 
 // Unwrap returns ErrRateLimited.
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// codes are the public contract's error codes (docs/contract.md §6) of the
+// sentinels, in the order Code tries them: one table, read by the HTTP
+// adapter for its bodies and by the metrics adapter for its labels.
+var codes = []struct {
+	err  error
+	code string
+}{
+	{ErrCredentialsMissing, "credentials_missing"},
+	{ErrInvalidCredentials, "invalid_credentials"},
+	{ErrTokenMissing, "token_missing"},
+	{ErrTokenExpired, "token_expired"},
+	{ErrInvalidToken, "invalid_token"},
+	{ErrRefreshReused, "refresh_token_reused"},
+	{ErrSessionRevoked, "session_revoked"},
+	{ErrSessionExpired, "session_expired"},
+	{ErrInvalidRequest, "invalid_request"},
+	{ErrNotFound, "not_found"},
+	{ErrRateLimited, "rate_limited"},
+	{ErrUnavailable, "unavailable"},
+}
+
+// Code returns the contract's error code of err (wrapped or not): the code
+// of the first sentinel it matches with errors.Is, "" for nil, and
+// "internal_error" for an error of no sentinel.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return "internal_error"
+}

@@ -26,12 +26,9 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error)
 }
 
-// PasswordHasher hashes and checks passwords.
+// PasswordHasher checks passwords. (Hashing new ones is the adapter's own
+// business, for authd hash-password and the test kit: no use case needs it.)
 type PasswordHasher interface {
-	// Hash returns the encoded hash of the password, with a fresh salt. It
-	// returns an error wrapping domain.ErrUnavailable when the hashing queue
-	// is full.
-	Hash(ctx context.Context, password string) (string, error)
 	// Verify checks the password against the encoded hash in constant time.
 	// It returns domain.ErrInvalidCredentials when they do not match, an
 	// error wrapping domain.ErrUnavailable when the hashing queue is full,
@@ -45,7 +42,8 @@ type PasswordHasher interface {
 
 // IDGenerator makes session ids.
 type IDGenerator interface {
-	// NewID returns a new unguessable id of at least 128 random bits, in
-	// base64url without padding. It never fails.
+	// NewID returns a new unguessable id of 128 random bits in base64url
+	// without padding (22 characters); stores may rely on that form. It
+	// never fails.
 	NewID() string
 }

@@ -4,52 +4,42 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strings"
+
+	"github.com/go-chi/chi/v5/middleware"
 )
 
-// clientIPs finds the client IP of a request for the login throttle.
-type clientIPs struct {
-	trusted []netip.Prefix
-}
-
-func (c clientIPs) isTrusted(a netip.Addr) bool {
-	for _, p := range c.trusted {
-		if p.Contains(a) {
-			return true
-		}
+// clientIPs returns the middleware that finds each request's client IP for
+// the login throttle, with chi's ClientIPFrom* middleware: the connection's
+// peer, unless the peer is a trusted proxy; then X-Forwarded-For walked
+// from the right, past trusted proxies, to the first address a trusted
+// proxy received the request from. Entries a client wrote itself (left of
+// that) are never believed, so a client cannot pick the IP it is throttled
+// as.
+func clientIPs(trusted []netip.Prefix) func(http.Handler) http.Handler {
+	if len(trusted) == 0 {
+		return middleware.ClientIPFromRemoteAddr
 	}
-	return false
+	prefixes := make([]string, len(trusted))
+	for i, p := range trusted {
+		prefixes[i] = p.String()
+	}
+	return middleware.ClientIPFromXFF(prefixes...)
 }
 
-// of returns the connection's peer address, unless the peer is a trusted
-// proxy: then it walks X-Forwarded-For from the right, past trusted proxies,
-// to the first address a trusted proxy received the request from. Entries a
-// client wrote itself (left of that) are never believed, so a client cannot
-// pick the IP it is throttled as.
-func (c clientIPs) of(r *http.Request) string {
+// clientIP returns the client IP the clientIPs middleware found. Where it
+// found none (a trusted proxy sent an X-Forwarded-For it could not parse,
+// which chi treats as "no client IP"), it is the connection's peer: the
+// proxy, so such requests share the proxy's throttle rather than escape it.
+func clientIP(r *http.Request) string {
+	if ip := middleware.GetClientIP(r.Context()); ip != "" {
+		return ip
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	peer, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.Unmap().String()
 	}
-	peer = peer.Unmap()
-	if !c.isTrusted(peer) {
-		return peer.String()
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	client := peer
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break
-		}
-		client = a.Unmap()
-		if !c.isTrusted(client) {
-			break
-		}
-	}
-	return client.String()
+	return host
 }

@@ -58,6 +58,16 @@ var problems = []struct {
 
 var internalProblem = problem{"internal_error", 500, "서버 내부 오류가 발생했습니다.", "An internal server error occurred.", false}
 
+// init checks that every domain row carries the domain's own code, so the
+// table cannot drift from domain.Code, which the metrics labels use.
+func init() {
+	for _, row := range problems {
+		if c := domain.Code(row.err); c != "internal_error" && c != row.p.code {
+			panic("httpapi: error row " + row.p.code + " differs from domain.Code " + c)
+		}
+	}
+}
+
 // classify returns the row of err; an error of no row is internal.
 func classify(err error) problem {
 	for _, row := range problems {

@@ -28,7 +28,7 @@ func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
 }
 
 // handleLogin serves POST /login/: {"username","password"} → token pair.
-func handleLogin(auth ports.AuthService, ips clientIPs) http.Handler {
+func handleLogin(auth ports.AuthService) http.Handler {
 	type request struct {
 		Username *string `json:"username"`
 		Password *string `json:"password"`
@@ -46,7 +46,7 @@ func handleLogin(auth ports.AuthService, ips clientIPs) http.Handler {
 		if req.Password != nil {
 			cred.Password = *req.Password
 		}
-		ip := ips.of(r)
+		ip := clientIP(r)
 		pair, err := auth.Login(r.Context(), cred, ip)
 		if err != nil {
 			noteFailedLogin(r, ip, err)

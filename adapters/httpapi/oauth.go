@@ -66,9 +66,9 @@ type oauthTokenResponse struct {
 // handleOAuthToken serves POST /oauth/token/ (RFC 6749 §4.3 and §6): the
 // password grant logs in, the refresh_token grant rotates, through the same
 // use cases as /login/ and /refresh/.
-func handleOAuthToken(auth ports.AuthService, clients oauthClients, ips clientIPs) http.Handler {
+func handleOAuthToken(auth ports.AuthService, clients oauthClients) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pair, err := oauthGrant(auth, clients, ips, w, r)
+		pair, err := oauthGrant(auth, clients, w, r)
 		if err != nil {
 			writeOAuthError(w, r, err)
 			return
@@ -84,7 +84,7 @@ func handleOAuthToken(auth ports.AuthService, clients oauthClients, ips clientIP
 }
 
 // oauthGrant authenticates the client and runs its grant.
-func oauthGrant(auth ports.AuthService, clients oauthClients, ips clientIPs, w http.ResponseWriter, r *http.Request) (domain.TokenPair, error) {
+func oauthGrant(auth ports.AuthService, clients oauthClients, w http.ResponseWriter, r *http.Request) (domain.TokenPair, error) {
 	form, err := readForm(w, r)
 	if err != nil {
 		return domain.TokenPair{}, err
@@ -115,7 +115,7 @@ func oauthGrant(auth ports.AuthService, clients oauthClients, ips clientIPs, w h
 	if cred.Username == "" || cred.Password == "" {
 		return domain.TokenPair{}, &domain.RequestError{Reason: "username and password are required"}
 	}
-	ip := ips.of(r)
+	ip := clientIP(r)
 	pair, err := auth.Login(r.Context(), cred, ip)
 	noteFailedLogin(r, ip, err)
 	return pair, err

@@ -14,10 +14,11 @@ import (
 // expect.
 func routes(d Deps) http.Handler {
 	r, both := newRouter(d)
+	r.Use(clientIPs(d.TrustedProxies))
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
 	}
-	both(http.MethodPost, "/login", handleLogin(d.Auth, clientIPs{trusted: d.TrustedProxies}))
+	both(http.MethodPost, "/login", handleLogin(d.Auth))
 	both(http.MethodPost, "/refresh", handleRefresh(d.Auth))
 	both(http.MethodGet, "/protected", handleProtected(d.Auth))
 	both(http.MethodGet, "/unprotected", handleUnprotected())
@@ -25,7 +26,7 @@ func routes(d Deps) http.Handler {
 	both(http.MethodGet, "/sessions", handleSessions(d.Auth))
 	both(http.MethodDelete, "/sessions/{id}", handleDeleteSession(d.Auth))
 	clients := newOAuthClients(d.OAuthClients)
-	both(http.MethodPost, "/oauth/token", handleOAuthToken(d.Auth, clients, clientIPs{trusted: d.TrustedProxies}))
+	both(http.MethodPost, "/oauth/token", handleOAuthToken(d.Auth, clients))
 	both(http.MethodPost, "/oauth/revoke", handleOAuthRevoke(d.Auth, clients))
 	both(http.MethodPost, "/oauth/introspect", handleOAuthIntrospect(d.Auth, clients))
 	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", handleMetadata(d.Issuer, d.PublicURL, d.Algorithm))

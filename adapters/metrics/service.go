@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"errors"
 
 	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
@@ -17,32 +16,13 @@ type service struct {
 // Wrap returns svc decorated with outcome counters.
 func (m *Metrics) Wrap(svc ports.AuthService) ports.AuthService { return &service{next: svc, m: m} }
 
-// outcome names an error for a metric label.
+// outcome names an error for a metric label: "success", or the contract's
+// error code (domain.Code), so labels and response bodies use one table.
 func outcome(err error) string {
-	for _, o := range []struct {
-		err  error
-		name string
-	}{
-		{domain.ErrCredentialsMissing, "credentials_missing"},
-		{domain.ErrInvalidCredentials, "invalid_credentials"},
-		{domain.ErrTokenMissing, "token_missing"},
-		{domain.ErrTokenExpired, "token_expired"},
-		{domain.ErrInvalidToken, "invalid_token"},
-		{domain.ErrRefreshReused, "reused"},
-		{domain.ErrSessionRevoked, "session_revoked"},
-		{domain.ErrSessionExpired, "session_expired"},
-		{domain.ErrRateLimited, "rate_limited"},
-		{domain.ErrUnavailable, "unavailable"},
-		{domain.ErrNotFound, "not_found"},
-	} {
-		if errors.Is(err, o.err) {
-			return o.name
-		}
-	}
 	if err == nil {
 		return "success"
 	}
-	return "error"
+	return domain.Code(err)
 }
 
 func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string) (domain.TokenPair, error) {
@@ -59,7 +39,7 @@ func (s *service) Refresh(ctx context.Context, token, clientID string) (domain.T
 	p, err := s.next.Refresh(ctx, token, clientID)
 	o := outcome(err)
 	s.m.refreshes.WithLabelValues(o).Inc()
-	if o == "reused" {
+	if o == "refresh_token_reused" {
 		s.m.reuse.Inc()
 		s.m.revocations.WithLabelValues(string(domain.ReasonReuse)).Inc()
 	}

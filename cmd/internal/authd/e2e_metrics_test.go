@@ -41,7 +41,7 @@ func TestMetricsAfterAScriptedSession(t *testing.T) {
 		`authd_logins_total{outcome="rate_limited"} 1`,
 		`authd_login_throttles_total{outcome="rate_limited"} 1`,
 		`authd_refreshes_total{outcome="success"} 1`,
-		`authd_refreshes_total{outcome="reused"} 1`,
+		`authd_refreshes_total{outcome="refresh_token_reused"} 1`,
 		`authd_refreshes_total{outcome="session_revoked"} 1`,
 		`authd_refresh_reuse_detections_total 1`,
 		`authd_revocations_total{reason="reuse"} 1`,

@@ -103,6 +103,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	}
 	jwks, err := keys.PublicJWKS()
 	if err != nil {
+		st.close()
 		return nil, err
 	}
 	m := metrics.New(func() float64 {
