@@ -32,7 +32,8 @@ func (c *countingClock) advance(d time.Duration) {
 }
 
 // jsonTokens issues "tokens" that are the claims as JSON, and verifies them
-// with the domain policy: enough to drive the use cases without crypto.
+// as they are (the use cases judge them with the domain policy): enough to
+// drive the use cases without crypto.
 type jsonTokens struct{ policy domain.Policy }
 
 func (j jsonTokens) Issue(_ context.Context, c domain.Claims) (string, error) {
@@ -40,12 +41,12 @@ func (j jsonTokens) Issue(_ context.Context, c domain.Claims) (string, error) {
 	return string(b), err
 }
 
-func (j jsonTokens) Verify(_ context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error) {
+func (j jsonTokens) Verify(_ context.Context, token string, kind domain.TokenKind) (domain.Claims, error) {
 	var c domain.Claims
 	if err := json.Unmarshal([]byte(token), &c); err != nil {
 		return c, domain.InvalidToken("not json")
 	}
-	return c, j.policy.Validate(c, kind, now)
+	return c, nil
 }
 
 // fakeUsers holds users by name; err, when set, is returned for every call.

@@ -38,7 +38,7 @@ func (s *Service) Introspect(ctx context.Context, token string, hint domain.Toke
 // currentRefresh returns the claims of a refresh token that is the current
 // one of a live session at now, without changing the session.
 func (s *Service) currentRefresh(ctx context.Context, token string, now time.Time) (domain.Claims, error) {
-	c, err := s.verifier.Verify(ctx, token, domain.Refresh, now)
+	c, err := s.verify(ctx, token, domain.Refresh, now)
 	if err != nil {
 		return domain.Claims{}, err
 	}

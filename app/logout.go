@@ -19,7 +19,7 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 		return domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
-	c, err := s.verifier.Verify(ctx, token, domain.Refresh, now)
+	c, err := s.verify(ctx, token, domain.Refresh, now)
 	if errors.Is(err, domain.ErrTokenExpired) {
 		return nil
 	}

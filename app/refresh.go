@@ -28,7 +28,7 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string) (domain.T
 		return domain.TokenPair{}, domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
-	c, err := s.verifier.Verify(ctx, token, domain.Refresh, now)
+	c, err := s.verify(ctx, token, domain.Refresh, now)
 	if err != nil {
 		return domain.TokenPair{}, err
 	}

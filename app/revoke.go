@@ -25,7 +25,7 @@ func (s *Service) Revoke(ctx context.Context, token, clientID string, hint domai
 		kinds[0], kinds[1] = kinds[1], kinds[0]
 	}
 	for _, kind := range kinds {
-		c, err := s.verifier.Verify(ctx, token, kind, now)
+		c, err := s.verify(ctx, token, kind, now)
 		if err != nil {
 			continue
 		}

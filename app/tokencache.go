@@ -2,7 +2,6 @@ package app
 
 import (
 	"sync"
-	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -81,21 +80,4 @@ func (c *tokenCache) len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return len(c.m)
-}
-
-// verifyAccess verifies an access token, through the cache when it has one.
-func (s *Service) verifyAccess(token string, now time.Time, verify func() (domain.Claims, error)) (domain.Claims, error) {
-	if c, ok := s.cache.get(token); ok {
-		if err := s.policy.ValidateTime(c, now); err != nil {
-			s.cache.drop(token)
-			return domain.Claims{}, err
-		}
-		return c, nil
-	}
-	c, err := verify()
-	if err != nil {
-		return domain.Claims{}, err
-	}
-	s.cache.put(token, c)
-	return c, nil
 }

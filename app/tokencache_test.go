@@ -19,9 +19,9 @@ type countingVerifier struct {
 	calls atomic.Int32
 }
 
-func (c *countingVerifier) Verify(ctx context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error) {
+func (c *countingVerifier) Verify(ctx context.Context, token string, kind domain.TokenKind) (domain.Claims, error) {
 	c.calls.Add(1)
-	return c.jsonTokens.Verify(ctx, token, kind, now)
+	return c.jsonTokens.Verify(ctx, token, kind)
 }
 
 func newCachedService(t *testing.T, size int) (*app.Service, *countingVerifier, *countingClock) {

@@ -2,7 +2,6 @@ package ports
 
 import (
 	"context"
-	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -16,14 +15,16 @@ type TokenIssuer interface {
 	Issue(ctx context.Context, c domain.Claims) (string, error)
 }
 
-// TokenVerifier checks tokens.
+// TokenVerifier checks that a token is one of ours: its size and shape, its
+// header (the kind's typ, a configured key and that key's algorithm), its
+// signature, and its claims' types. It does not judge time, issuer,
+// audience or lifetimes: the application does that with domain.Policy at
+// the instant it read from its clock, in one place for every use case.
 type TokenVerifier interface {
-	// Verify checks the token's signature with the configured algorithm and
-	// keys, decodes its claims with strict types, and validates them for the
-	// kind at the instant now. It returns an error wrapping
-	// domain.ErrTokenExpired for a well-signed token past its exp and
-	// domain.ErrInvalidToken (as a *domain.TokenError) for anything else.
-	Verify(ctx context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error)
+	// Verify returns the token's claims, or domain.ErrInvalidToken (as a
+	// *domain.TokenError) for anything that is not a well-formed token of
+	// the kind signed with a configured key.
+	Verify(ctx context.Context, token string, kind domain.TokenKind) (domain.Claims, error)
 }
 
 // PasswordHasher checks passwords. (Hashing new ones is the adapter's own

@@ -85,7 +85,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		Users:    st.users,
 		Sessions: st.sessions,
 		Issuer:   jwx.NewIssuer(keys),
-		Verifier: jwx.NewVerifier(keys, cfg.Policy),
+		Verifier: jwx.NewVerifier(keys),
 		Hasher:   argon2.New(argon2.OWASP(), hashConcurrency(), hashWait(cfg)),
 		IDs:      ids(cfg),
 		Failures: st.failures,
