@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 // Policy holds the expiry rules: how long each kind of token lives, how much
 // clock skew is tolerated, how long a session may last, and the reuse grace
@@ -30,23 +27,37 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// Check returns an error when the policy cannot work: lifetimes must be
-// whole seconds of at least one second, and the leeway and grace must not be
-// negative.
+// PolicyError says which field of a Policy cannot work, and why.
+type PolicyError struct {
+	Field  string // the Policy field, such as "AccessTTL"
+	Reason string
+}
+
+// Error implements error.
+func (e *PolicyError) Error() string { return e.Field + " " + e.Reason }
+
+// Check returns a *PolicyError naming the first field that cannot work:
+// lifetimes must be whole seconds of at least one second, the leeway and
+// grace must not be negative, issuer and audience must not be empty. It is
+// the one check of a policy: the configuration and app.New both call it.
 func (p Policy) Check() error {
 	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"access TTL", p.AccessTTL}, {"refresh TTL", p.RefreshTTL}, {"session max age", p.SessionMaxAge}} {
+		field string
+		v     time.Duration
+	}{{"AccessTTL", p.AccessTTL}, {"RefreshTTL", p.RefreshTTL}, {"SessionMaxAge", p.SessionMaxAge}} {
 		if d.v < time.Second || d.v%time.Second != 0 {
-			return errors.New(d.name + " must be a whole number of seconds, at least 1s")
+			return &PolicyError{d.field, "must be a whole number of seconds, at least 1s, not " + d.v.String()}
 		}
 	}
-	if p.Leeway < 0 || p.ReuseGrace < 0 {
-		return errors.New("leeway and reuse grace must not be negative")
-	}
-	if p.Issuer == "" || p.Audience == "" {
-		return errors.New("issuer and audience must not be empty")
+	switch {
+	case p.Leeway < 0:
+		return &PolicyError{"Leeway", "must not be negative"}
+	case p.ReuseGrace < 0:
+		return &PolicyError{"ReuseGrace", "must not be negative"}
+	case p.Issuer == "":
+		return &PolicyError{"Issuer", "must not be empty"}
+	case p.Audience == "":
+		return &PolicyError{"Audience", "must not be empty"}
 	}
 	return nil
 }

@@ -7,7 +7,8 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"strconv"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,40 +48,164 @@ type Config struct {
 	DemoUsers       bool
 }
 
-// setting is one configuration variable: its environment name, its default,
-// and how to store its parsed value.
-type setting struct {
-	env   string
-	def   string
-	usage string
-	set   func(c *Config, v string) error
+// binder registers each setting as a typed flag of the standard flag
+// package, named after its environment variable (AUTH_ACCESS_TTL ↔
+// --access-ttl): the default first, then the environment variable through
+// the flag's own parser, then the command line, which wins. An invalid value
+// from the environment is an error naming the variable.
+type binder struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	envOf  map[string]string // flag name → environment variable
+	errs   []error
 }
 
-// flagName returns the flag of an environment variable:
-// AUTH_ACCESS_TTL ↔ --access-ttl.
-func (s setting) flagName() string {
-	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s.env, "AUTH_")), "_", "-")
+// flagName returns the flag of an environment variable.
+func flagName(env string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(env, "AUTH_")), "_", "-")
 }
 
-func durationInto(dst func(*Config) *time.Duration) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
+// add registers the flag (already defined on fs under flagName(env)) as the
+// setting env and applies the environment variable, if set.
+func (b *binder) add(env string) {
+	name := flagName(env)
+	b.envOf[name] = env
+	f := b.fs.Lookup(name)
+	f.Usage += " (env " + env + ")"
+	if v := b.getenv(env); v != "" {
+		if err := b.fs.Set(name, v); err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s: %w", env, err))
+		}
+	}
+}
+
+// String registers a string setting.
+func (b *binder) String(p *string, env, def, usage string) {
+	b.fs.StringVar(p, flagName(env), def, usage)
+	b.add(env)
+}
+
+// Duration registers a duration setting.
+func (b *binder) Duration(p *time.Duration, env string, def time.Duration, usage string) {
+	b.fs.DurationVar(p, flagName(env), def, usage)
+	b.add(env)
+}
+
+// Bool registers a boolean setting: --dev-clock alone means true.
+func (b *binder) Bool(p *bool, env string, def bool, usage string) {
+	b.fs.BoolVar(p, flagName(env), def, usage)
+	b.add(env)
+}
+
+// Int registers a whole-number setting.
+func (b *binder) Int(p *int, env string, def int, usage string) {
+	b.fs.IntVar(p, flagName(env), def, usage)
+	b.add(env)
+}
+
+// Var registers a setting with a value type of its own (a choice, a list).
+func (b *binder) Var(v flag.Value, env, usage string) {
+	b.fs.Var(v, flagName(env), usage)
+	b.add(env)
+}
+
+// choice is a string setting with a fixed set of values.
+type choice struct {
+	p       *string
+	allowed []string
+}
+
+func newChoice(p *string, def string, allowed ...string) *choice {
+	*p = def
+	return &choice{p: p, allowed: allowed}
+}
+
+func (c *choice) String() string {
+	if c == nil || c.p == nil {
+		return ""
+	}
+	return *c.p
+}
+
+// Set accepts one of the allowed values.
+func (c *choice) Set(v string) error {
+	if !slices.Contains(c.allowed, v) {
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(c.allowed, ", "))
+	}
+	*c.p = v
+	return nil
+}
+
+// prefixes is a comma-separated list of CIDRs (or single addresses).
+type prefixes struct{ p *[]netip.Prefix }
+
+func (l prefixes) String() string {
+	if l.p == nil {
+		return ""
+	}
+	out := make([]string, len(*l.p))
+	for i, p := range *l.p {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ",")
+}
+
+// Set parses the list.
+func (l prefixes) Set(v string) error {
+	*l.p = nil
+	for _, part := range splitList(v) {
+		p, err := netip.ParsePrefix(part)
 		if err != nil {
-			return fmt.Errorf("%q is not a duration such as 60s or 5m", v)
+			addr, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", part)
+			}
+			p = netip.PrefixFrom(addr, addr.BitLen())
 		}
-		*dst(c) = d
-		return nil
+		*l.p = append(*l.p, p.Masked())
 	}
+	return nil
 }
 
-func stringInto(dst func(*Config) *string, allowed ...string) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		if len(allowed) > 0 && !contains(allowed, v) {
-			return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
-		}
-		*dst(c) = v
-		return nil
+// origins is a comma-separated list of browser origins.
+type origins struct{ p *[]string }
+
+func (l origins) String() string {
+	if l.p == nil {
+		return ""
 	}
+	return strings.Join(*l.p, ",")
+}
+
+// Set parses the list.
+func (l origins) Set(v string) error {
+	*l.p = nil
+	for _, o := range splitList(v) {
+		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			return fmt.Errorf("%q is not an origin such as https://app.example", o)
+		}
+		*l.p = append(*l.p, strings.TrimSuffix(o, "/"))
+	}
+	return nil
+}
+
+// baseURL is an http or https URL without a trailing slash.
+type baseURL struct{ p *string }
+
+func (u baseURL) String() string {
+	if u.p == nil {
+		return ""
+	}
+	return *u.p
+}
+
+// Set checks the scheme and drops a trailing slash.
+func (u baseURL) Set(v string) error {
+	if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return fmt.Errorf("%q is not a URL such as https://auth.example", v)
+	}
+	*u.p = strings.TrimSuffix(v, "/")
+	return nil
 }
 
 // splitList splits a comma-separated setting, dropping empty items.
@@ -94,145 +219,55 @@ func splitList(v string) []string {
 	return out
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
+// bind registers every setting authd reads on b, into c.
+func bind(b *binder, c *Config) {
+	p := &c.Policy
+	b.String(&c.Addr, "AUTH_ADDR", "127.0.0.1:5000", "address to listen on")
+	b.Duration(&p.AccessTTL, "AUTH_ACCESS_TTL", time.Minute, "access token lifetime")
+	b.Duration(&p.RefreshTTL, "AUTH_REFRESH_TTL", 5*time.Minute, "refresh token lifetime")
+	b.Duration(&p.SessionMaxAge, "AUTH_SESSION_MAX_AGE", 24*time.Hour, "absolute session lifetime")
+	b.Duration(&p.ReuseGrace, "AUTH_REFRESH_REUSE_GRACE", 0, "window in which the previous refresh token gets the same pair back")
+	b.Duration(&p.Leeway, "AUTH_LEEWAY", 0, "clock skew tolerated on nbf and exp")
+	b.String(&p.Issuer, "AUTH_ISSUER", "authd", "iss claim")
+	b.String(&p.Audience, "AUTH_AUDIENCE", "authd", `aud claim of access tokens (refresh tokens: this plus ":refresh")`)
+	b.Var(newChoice(&c.JWTAlg, jwx.EdDSA, jwx.Algorithms...), "AUTH_JWT_ALG", "signing algorithm: EdDSA, ES256, RS256 or HS256")
+	b.String(&c.JWTKeysFile, "AUTH_JWT_KEYS_FILE", "", "JWK Set of private keys: the first signs, the others only verify (unset: a fresh key per start)")
+	b.Bool(&c.EphemeralKeys, "AUTH_JWT_EPHEMERAL_KEYS", false, "allow a fresh signing key per start with AUTH_STORE=postgres (instances then reject each other's tokens)")
+	b.String(&c.JWTSecret, "AUTH_JWT_SECRET", "", "HS256 secret, at least 32 bytes")
+	b.Int(&c.TokenCacheSize, "AUTH_TOKEN_CACHE_SIZE", 10_000, "verified access tokens to cache; 0 turns the cache off")
+	b.Duration(&c.HashQueueWait, "AUTH_HASH_QUEUE_WAIT", 0, "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)")
+	b.Var(newChoice(&c.Store, "memory", "memory", "postgres"), "AUTH_STORE", "session and user store: memory or postgres")
+	b.String(&c.DatabaseURL, "AUTH_DATABASE_URL", "", "PostgreSQL URL, for AUTH_STORE=postgres")
+	b.String(&c.UsersFile, "AUTH_USERS_FILE", "", "JSON list of {id, username, password_hash} users (unset: the three demo users in memory; none in PostgreSQL)")
+	b.Bool(&c.DemoUsers, "AUTH_DEMO_USERS", false, "with AUTH_STORE=postgres and no users file, create the three demo users in an empty users table (the in-memory store always has them)")
+	b.Int(&c.LoginMaxFails, "AUTH_LOGIN_MAX_FAILURES", 10, "failed logins per username and address in the window before 429 (per address across usernames: 10 times as many; per account: that many free a day, then growing delays; 0: no limit)")
+	b.Duration(&c.LoginWindow, "AUTH_LOGIN_FAILURE_WINDOW", 15*time.Minute, "sliding window of the login throttle")
+	b.Var(prefixes{&c.TrustedProxies}, "AUTH_TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
+	b.Var(origins{&c.CORSOrigins}, "AUTH_CORS_ORIGINS", "comma-separated origins allowed to call authd from a browser")
+	b.Var(newChoice(&c.LogLevel, "info", "debug", "info", "warn", "error"), "AUTH_LOG_LEVEL", "debug, info, warn or error")
+	b.Var(newChoice(&c.LogFormat, "json", "json", "console"), "AUTH_LOG_FORMAT", "json or console")
+	b.Bool(&c.DevClock, "AUTH_DEV_CLOCK", false, "serve /dev/clock/ to move the server clock (development only)")
+	b.String(&c.OAuthClients, "AUTH_OAUTH_CLIENTS_FILE", "", "JSON list of OAuth 2.0 clients (unset: the public client authd with the password and refresh_token grants)")
+	b.Var(baseURL{&c.PublicURL}, "AUTH_PUBLIC_URL", "base URL clients reach authd at, for the OAuth metadata (unset: the listen address)")
+	b.String(&c.DevClockToken, "AUTH_DEV_CLOCK_TOKEN", "", "bearer secret /dev/clock/ requires; needed to serve the dev clock on a non-loopback address")
+	b.String(&c.DevSeed, "AUTH_DEV_SEED", "", "seed of the session-id generator, for byte-identical tokens run after run (only with AUTH_DEV_CLOCK)")
+	b.Int(&c.MaxConnections, "AUTH_MAX_CONNECTIONS", 1024, "open connections served at once; more wait to be accepted (0: no limit)")
+	b.Bool(&c.Playground, "AUTH_PLAYGROUND", true, "serve the browser playground at / (false: / and /playground/ are 404)")
+	b.String(&c.AdminAddr, "AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR")
+	b.Duration(&c.ShutdownTimeout, "AUTH_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
+	b.Duration(&c.ShutdownDrain, "AUTH_SHUTDOWN_DRAIN", 0, "on SIGTERM, how long /readyz fails while everything else keeps serving, before the graceful shutdown (set it behind a load balancer or in Kubernetes)")
+}
+
+// settingNames lists the environment variables authd reads.
+func settingNames() []string {
+	b := &binder{fs: flag.NewFlagSet("", flag.ContinueOnError), getenv: func(string) string { return "" }, envOf: map[string]string{}}
+	bind(b, &Config{})
+	names := make([]string, 0, len(b.envOf))
+	for _, env := range b.envOf {
+		names = append(names, env)
 	}
-	return false
+	return names
 }
-
-// settings lists every variable authd reads.
-var settings = []setting{
-	{"AUTH_ADDR", "127.0.0.1:5000", "address to listen on", stringInto(func(c *Config) *string { return &c.Addr })},
-	{"AUTH_ACCESS_TTL", "1m", "access token lifetime", durationInto(func(c *Config) *time.Duration { return &c.Policy.AccessTTL })},
-	{"AUTH_REFRESH_TTL", "5m", "refresh token lifetime", durationInto(func(c *Config) *time.Duration { return &c.Policy.RefreshTTL })},
-	{"AUTH_SESSION_MAX_AGE", "24h", "absolute session lifetime", durationInto(func(c *Config) *time.Duration { return &c.Policy.SessionMaxAge })},
-	{"AUTH_REFRESH_REUSE_GRACE", "0s", "window in which the previous refresh token gets the same pair back", durationInto(func(c *Config) *time.Duration { return &c.Policy.ReuseGrace })},
-	{"AUTH_LEEWAY", "0s", "clock skew tolerated on nbf and exp", durationInto(func(c *Config) *time.Duration { return &c.Policy.Leeway })},
-	{"AUTH_ISSUER", "authd", "iss claim", stringInto(func(c *Config) *string { return &c.Policy.Issuer })},
-	{"AUTH_AUDIENCE", "authd", "aud claim", stringInto(func(c *Config) *string { return &c.Policy.Audience })},
-	{"AUTH_JWT_ALG", "EdDSA", "signing algorithm: EdDSA, ES256, RS256 or HS256", stringInto(func(c *Config) *string { return &c.JWTAlg }, jwx.Algorithms...)},
-	{"AUTH_JWT_KEYS_FILE", "", "JWK Set of private keys: the first signs, the others only verify (unset: a fresh key per start)", stringInto(func(c *Config) *string { return &c.JWTKeysFile })},
-	{"AUTH_JWT_EPHEMERAL_KEYS", "false", "allow a fresh signing key per start with AUTH_STORE=postgres (instances then reject each other's tokens)", func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%q is not true or false", v)
-		}
-		c.EphemeralKeys = b
-		return nil
-	}},
-	{"AUTH_JWT_SECRET", "", "HS256 secret, at least 32 bytes", stringInto(func(c *Config) *string { return &c.JWTSecret })},
-	{"AUTH_TOKEN_CACHE_SIZE", "10000", "verified access tokens to cache; 0 turns the cache off", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("%q is not a whole number of at least 0", v)
-		}
-		c.TokenCacheSize = n
-		return nil
-	}},
-	{"AUTH_HASH_QUEUE_WAIT", "0s", "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)", durationInto(func(c *Config) *time.Duration { return &c.HashQueueWait })},
-	{"AUTH_STORE", "memory", "session and user store: memory or postgres", stringInto(func(c *Config) *string { return &c.Store }, "memory", "postgres")},
-	{"AUTH_DATABASE_URL", "", "PostgreSQL URL, for AUTH_STORE=postgres", stringInto(func(c *Config) *string { return &c.DatabaseURL })},
-	{"AUTH_USERS_FILE", "", "JSON list of {id, username, password_hash} users (unset: the three demo users in memory; none in PostgreSQL)", stringInto(func(c *Config) *string { return &c.UsersFile })},
-	{"AUTH_DEMO_USERS", "false", "with AUTH_STORE=postgres and no users file, create the three demo users in an empty users table (the in-memory store always has them)", func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%q is not true or false", v)
-		}
-		c.DemoUsers = b
-		return nil
-	}},
-	{"AUTH_LOGIN_MAX_FAILURES", "10", "failed logins per username and address in the window before 429 (per address across usernames: 10 times as many; per account: that many free a day, then growing delays; 0: no limit)", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("%q is not a whole number of at least 0", v)
-		}
-		c.LoginMaxFails = n
-		return nil
-	}},
-	{"AUTH_LOGIN_FAILURE_WINDOW", "15m", "sliding window of the login throttle", durationInto(func(c *Config) *time.Duration { return &c.LoginWindow })},
-	{"AUTH_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client", func(c *Config, v string) error {
-		c.TrustedProxies = nil
-		for _, part := range splitList(v) {
-			p, err := netip.ParsePrefix(part)
-			if err != nil {
-				addr, aerr := netip.ParseAddr(part)
-				if aerr != nil {
-					return fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", part)
-				}
-				p = netip.PrefixFrom(addr, addr.BitLen())
-			}
-			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
-		}
-		return nil
-	}},
-	{"AUTH_CORS_ORIGINS", "", "comma-separated origins allowed to call authd from a browser", func(c *Config, v string) error {
-		c.CORSOrigins = nil
-		for _, o := range splitList(v) {
-			if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
-				return fmt.Errorf("%q is not an origin such as https://app.example", o)
-			}
-			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
-		}
-		return nil
-	}},
-	{"AUTH_LOG_LEVEL", "info", "debug, info, warn or error", stringInto(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
-	{"AUTH_LOG_FORMAT", "json", "json or console", stringInto(func(c *Config) *string { return &c.LogFormat }, "json", "console")},
-	{"AUTH_DEV_CLOCK", "false", "serve /dev/clock/ to move the server clock (development only)", func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%q is not true or false", v)
-		}
-		c.DevClock = b
-		return nil
-	}},
-	{"AUTH_OAUTH_CLIENTS_FILE", "", "JSON list of OAuth 2.0 clients (unset: the public client authd with the password and refresh_token grants)", stringInto(func(c *Config) *string { return &c.OAuthClients })},
-	{"AUTH_PUBLIC_URL", "", "base URL clients reach authd at, for the OAuth metadata (unset: the listen address)", func(c *Config, v string) error {
-		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
-			return fmt.Errorf("%q is not a URL such as https://auth.example", v)
-		}
-		c.PublicURL = strings.TrimSuffix(v, "/")
-		return nil
-	}},
-	{"AUTH_DEV_CLOCK_TOKEN", "", "bearer secret /dev/clock/ requires; needed to serve the dev clock on a non-loopback address", stringInto(func(c *Config) *string { return &c.DevClockToken })},
-	{"AUTH_DEV_SEED", "", "seed of the session-id generator, for byte-identical tokens run after run (only with AUTH_DEV_CLOCK)", stringInto(func(c *Config) *string { return &c.DevSeed })},
-	{"AUTH_MAX_CONNECTIONS", "1024", "open connections served at once; more wait to be accepted (0: no limit)", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("%q is not a whole number of at least 0", v)
-		}
-		c.MaxConnections = n
-		return nil
-	}},
-	{"AUTH_PLAYGROUND", "true", "serve the browser playground at / (false: / and /playground/ are 404)", func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%q is not true or false", v)
-		}
-		c.Playground = b
-		return nil
-	}},
-	{"AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR", stringInto(func(c *Config) *string { return &c.AdminAddr })},
-	{"AUTH_SHUTDOWN_TIMEOUT", "10s", "how long shutdown waits for requests in flight", durationInto(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
-	{"AUTH_SHUTDOWN_DRAIN", "0s", "on SIGTERM, how long /readyz fails while everything else keeps serving, before the graceful shutdown (set it behind a load balancer or in Kubernetes)", durationInto(func(c *Config) *time.Duration { return &c.ShutdownDrain })},
-}
-
-// settingFlag is the flag of one setting. A setting whose default is true
-// or false is a boolean flag: --dev-clock alone means --dev-clock=true.
-type settingFlag struct {
-	v       string
-	boolean bool
-}
-
-func (f *settingFlag) String() string { return f.v }
-
-// Set records the value as given; the setting's own parser checks it.
-func (f *settingFlag) Set(v string) error { f.v = v; return nil }
-
-// IsBoolFlag tells package flag that the flag may stand alone.
-func (f *settingFlag) IsBoolFlag() bool { return f.boolean }
 
 // usage prints what authd -h shows: the commands, then every setting.
 func usage(fs *flag.FlagSet) {
@@ -256,35 +291,26 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs := flag.NewFlagSet("authd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { usage(fs) }
-	flags := make([]*settingFlag, len(settings))
-	for i, s := range settings {
-		flags[i] = &settingFlag{boolean: s.def == "true" || s.def == "false"}
-		fs.Var(flags[i], s.flagName(), fmt.Sprintf("%s (env %s, default %q)", s.usage, s.env, s.def))
+	b := &binder{fs: fs, getenv: getenv, envOf: map[string]string{}}
+	var c Config
+	bind(b, &c)
+	if len(b.errs) > 0 {
+		return Config{}, errors.Join(b.errs...)
 	}
 	if err := fs.Parse(args); err != nil {
+		if m := badFlag.FindStringSubmatch(err.Error()); m != nil && b.envOf[m[1]] != "" {
+			return Config{}, fmt.Errorf("--%s (%s): %w", m[1], b.envOf[m[1]], err)
+		}
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-
-	var c Config
-	for i, s := range settings {
-		v, from := s.def, s.env
-		if e := getenv(s.env); e != "" {
-			v = e
-		}
-		if given[s.flagName()] {
-			v, from = flags[i].v, "--"+s.flagName()+" ("+s.env+")"
-		}
-		if err := s.set(&c, v); err != nil {
-			return Config{}, fmt.Errorf("%s: %w", from, err)
-		}
-	}
 	return c, c.check()
 }
+
+// badFlag finds the flag in the flag package's error for an invalid value.
+var badFlag = regexp.MustCompile(`for (?:flag )?-([a-z0-9-]+)`)
 
 // Check validates a configuration that was changed after LoadConfig, as the
 // test kit does, by the same rules LoadConfig applies.
@@ -293,23 +319,19 @@ func Check(c Config) error { return c.check() }
 // check validates what no single setting can: the policy as a whole and the
 // algorithm's key material.
 func (c Config) check() error {
-	for _, d := range []struct {
-		env string
-		v   time.Duration
-	}{{"AUTH_ACCESS_TTL", c.Policy.AccessTTL}, {"AUTH_REFRESH_TTL", c.Policy.RefreshTTL}, {"AUTH_SESSION_MAX_AGE", c.Policy.SessionMaxAge}} {
-		if d.v < time.Second || d.v%time.Second != 0 {
-			return fmt.Errorf("%s: %s must be a whole number of seconds, at least 1s", d.env, d.v)
-		}
+	var pe *domain.PolicyError
+	if err := c.Policy.Check(); errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", policyEnv[pe.Field], err)
+	} else if err != nil {
+		return err
 	}
 	switch {
-	case c.Policy.Leeway < 0:
-		return errors.New("AUTH_LEEWAY: must not be negative")
-	case c.Policy.ReuseGrace < 0:
-		return errors.New("AUTH_REFRESH_REUSE_GRACE: must not be negative")
-	case c.Policy.Issuer == "":
-		return errors.New("AUTH_ISSUER: must not be empty")
-	case c.Policy.Audience == "":
-		return errors.New("AUTH_AUDIENCE: must not be empty")
+	case c.TokenCacheSize < 0:
+		return errors.New("AUTH_TOKEN_CACHE_SIZE: must not be negative")
+	case c.LoginMaxFails < 0:
+		return errors.New("AUTH_LOGIN_MAX_FAILURES: must not be negative")
+	case c.MaxConnections < 0:
+		return errors.New("AUTH_MAX_CONNECTIONS: must not be negative")
 	case c.JWTAlg == jwx.HS256 && c.JWTKeysFile == "" && len(c.JWTSecret) < jwx.MinHMACSecret:
 		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))
 	case c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""):
@@ -334,6 +356,12 @@ func (c Config) check() error {
 		return fmt.Errorf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", c.devClockAddr(), minDevClockToken)
 	}
 	return nil
+}
+
+// policyEnv names the setting of each field of domain.Policy.
+var policyEnv = map[string]string{
+	"AccessTTL": "AUTH_ACCESS_TTL", "RefreshTTL": "AUTH_REFRESH_TTL", "SessionMaxAge": "AUTH_SESSION_MAX_AGE",
+	"Leeway": "AUTH_LEEWAY", "ReuseGrace": "AUTH_REFRESH_REUSE_GRACE", "Issuer": "AUTH_ISSUER", "Audience": "AUTH_AUDIENCE",
 }
 
 // devClockAddr is the address /dev/clock/ (and /metrics) is served on: the

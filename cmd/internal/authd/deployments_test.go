@@ -17,8 +17,8 @@ import (
 // cannot silently fall back to a default in production.
 func TestDeploymentsUseKnownSettings(t *testing.T) {
 	known := map[string]bool{}
-	for _, s := range settings {
-		known[s.env] = true
+	for _, env := range settingNames() {
+		known[env] = true
 	}
 	re := regexp.MustCompile(`AUTH_[A-Z0-9_]+`)
 	found := 0
