@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authd/authd/adapters/authclient"
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/cmd/authclient"
 	"golang.org/x/term"
 )
 

@@ -35,17 +35,16 @@ func modulePath(gomod string) string {
 // technologies lists the one third-party technology each adapter may use
 // besides the standard library, domain and ports.
 var technologies = map[string][]string{
-	"adapters/httpapi":    {"github.com/go-chi/chi/v5", "github.com/go-chi/cors"},
-	"adapters/jwx":        {"github.com/lestrrat-go/jwx/v3"},
-	"adapters/zaplog":     {"go.uber.org/zap"},
-	"adapters/argon2":     {"golang.org/x/crypto"},
-	"adapters/authclient": {"github.com/lestrrat-go/jwx/v3"},
-	"adapters/memory":     nil,
-	"adapters/metrics":    {"github.com/prometheus/client_golang"},
-	"adapters/postgres":   {"github.com/jackc/pgx/v5"},
-	"adapters/clock":      nil,
-	"adapters/random":     nil,
-	"adapters/storetest":  {"github.com/stretchr/testify"},
+	"adapters/httpapi":   {"github.com/go-chi/chi/v5", "github.com/go-chi/cors"},
+	"adapters/jwx":       {"github.com/lestrrat-go/jwx/v3"},
+	"adapters/zaplog":    {"go.uber.org/zap"},
+	"adapters/argon2":    {"golang.org/x/crypto"},
+	"adapters/memory":    nil,
+	"adapters/metrics":   {"github.com/prometheus/client_golang"},
+	"adapters/postgres":  {"github.com/jackc/pgx/v5"},
+	"adapters/clock":     nil,
+	"adapters/random":    nil,
+	"adapters/storetest": {"github.com/stretchr/testify"},
 }
 
 // importAllowed says whether the package in dir (relative to the module

@@ -1,4 +1,4 @@
-package authd
+package authclient_test
 
 import (
 	"context"
@@ -10,22 +10,30 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authd/authd/adapters/authclient"
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/cmd/authclient"
+	"github.com/authd/authd/cmd/authdtest"
 	"github.com/authd/authd/ports"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// newClient returns an authclient for the env's server on the given clock,
-// counting its refreshes.
-func (e *env) newClient(clk ports.Clock, refreshes *atomic.Int32) *authclient.Client {
-	e.t.Helper()
+// These tests run the client against a real authd, started by the test kit
+// on a clock the test moves (the kit's server is itself a ports.Clock that
+// reads it).
+
+// T is a whole second; the servers' clocks start there.
+var T = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// newClient returns a client of the server on the given clock, counting its
+// refreshes.
+func newClient(t *testing.T, srv *authdtest.Server, clk ports.Clock, refreshes *atomic.Int32) *authclient.Client {
+	t.Helper()
 	c, err := authclient.New(authclient.Config{
-		BaseURL: e.srv.URL, Clock: clk, HTTP: e.srv.Client(),
+		BaseURL: srv.URL, Clock: clk, HTTP: srv.Client(),
 		OnRefresh: func(authclient.Tokens) { refreshes.Add(1) },
 	})
-	require.NoError(e.t, err)
+	require.NoError(t, err)
 	return c
 }
 
@@ -46,15 +54,15 @@ func get(t *testing.T, c *authclient.Client, url string) (int, error) {
 // simulated minutes of requests every 10 s, not one fails, and the client
 // refreshes about once a minute.
 func TestClientStaysLoggedIn(t *testing.T) {
-	e := newEnv(t)
+	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
-	c := e.newClient(e.clock, &refreshes)
+	c := newClient(t, srv, srv, &refreshes)
 	require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
 	for step := 0; step < 20*60/10; step++ {
-		status, err := get(t, c, e.srv.URL+"/protected/")
+		status, err := get(t, c, srv.URL+"/protected/")
 		require.NoError(t, err)
 		require.Equal(t, 200, status, "at %s", time.Duration(step*10)*time.Second)
-		e.clock.Advance(10 * time.Second)
+		srv.Advance(10 * time.Second)
 	}
 	// A token lives 60 s and is refreshed 10 s before its exp: every 50 s,
 	// or 24 times in 20 minutes.
@@ -65,18 +73,18 @@ func TestClientStaysLoggedIn(t *testing.T) {
 // expired access token: they share exactly one refresh, so the server sees
 // no reuse, and all succeed.
 func TestClientSingleFlightRefresh(t *testing.T) {
-	e := newEnv(t)
+	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
-	c := e.newClient(e.clock, &refreshes)
+	c := newClient(t, srv, srv, &refreshes)
 	require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
-	e.clock.Advance(61 * time.Second)
+	srv.Advance(61 * time.Second)
 	var wg sync.WaitGroup
 	statuses := make([]int, 50)
 	for i := range statuses {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i], _ = get(t, c, e.srv.URL+"/protected/")
+			statuses[i], _ = get(t, c, srv.URL+"/protected/")
 		}()
 	}
 	wg.Wait()
@@ -90,13 +98,13 @@ func TestClientSingleFlightRefresh(t *testing.T) {
 // server's sends an access token it thinks valid; the server answers 401
 // token_expired, and the transport refreshes once and retries.
 func TestClientRetriesOnceOnTokenExpired(t *testing.T) {
-	e := newEnv(t)
+	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
 	behind := clock.NewFrozen(T)
-	c := e.newClient(behind, &refreshes)
+	c := newClient(t, srv, behind, &refreshes)
 	require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
-	e.clock.Advance(70 * time.Second) // the server's clock moved, the client's did not
-	status, err := get(t, c, e.srv.URL+"/protected/")
+	srv.Advance(70 * time.Second) // the server's clock moved, the client's did not
+	status, err := get(t, c, srv.URL+"/protected/")
 	require.NoError(t, err)
 	assert.Equal(t, 200, status)
 	assert.Equal(t, int32(1), refreshes.Load())
@@ -105,49 +113,54 @@ func TestClientRetriesOnceOnTokenExpired(t *testing.T) {
 func TestClientLoggedOutErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		end  func(e *env, tokens authclient.Tokens)
+		end  func(t *testing.T, srv *authdtest.Server, tokens authclient.Tokens)
 		code string
 	}{
-		{"session_revoked", func(e *env, tk authclient.Tokens) {
-			require.Equal(e.t, 204, e.do("POST", "/logout/", `{"all":true}`, jsonCT, bearer(tk.Refresh)).status)
+		{"session_revoked", func(t *testing.T, srv *authdtest.Server, tk authclient.Tokens) {
+			status, _, err := srv.Do("POST", "/logout/", `{"all":true}`, tk.Refresh)
+			require.NoError(t, err)
+			require.Equal(t, 204, status)
 		}, "session_revoked"},
-		{"refresh_token_reused", func(e *env, tk authclient.Tokens) {
-			e.refresh(tk.Refresh).pair(e.t) // a thief used the client's refresh token first
+		{"refresh_token_reused", func(t *testing.T, srv *authdtest.Server, tk authclient.Tokens) {
+			srv.Refresh(t, tk.Refresh) // a thief used the client's refresh token first
 		}, "refresh_token_reused"},
-		{"refresh token expired", func(e *env, tk authclient.Tokens) {
-			e.clock.Advance(6 * time.Minute)
+		{"refresh token expired", func(t *testing.T, srv *authdtest.Server, tk authclient.Tokens) {
+			srv.Advance(6 * time.Minute)
 		}, "token_expired"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
+			srv := authdtest.Start(t, authdtest.WithStart(T))
 			var refreshes atomic.Int32
-			c := e.newClient(e.clock, &refreshes)
+			c := newClient(t, srv, srv, &refreshes)
 			require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
 			tk, err := c.Tokens()
 			require.NoError(t, err)
-			tc.end(e, tk)
-			e.clock.Advance(61 * time.Second)
-			_, err = get(t, c, e.srv.URL+"/protected/")
+			tc.end(t, srv, tk)
+			srv.Advance(61 * time.Second)
+			_, err = get(t, c, srv.URL+"/protected/")
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, authclient.ErrLoggedOut), "%v", err)
 			var lo *authclient.LoggedOutError
 			require.True(t, errors.As(err, &lo))
 			assert.Equal(t, tc.code, lo.Code)
-			_, err = get(t, c, e.srv.URL+"/protected/")
+			_, err = get(t, c, srv.URL+"/protected/")
 			assert.True(t, errors.Is(err, authclient.ErrLoggedOut), "it stays logged out")
 		})
 	}
 }
 
 func TestClientLogout(t *testing.T) {
-	e := newEnv(t)
+	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
-	c := e.newClient(e.clock, &refreshes)
+	c := newClient(t, srv, srv, &refreshes)
 	require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
 	tk, _ := c.Tokens()
 	require.NoError(t, c.Logout(context.Background(), false))
-	assertError(t, e.protected(tk.Access), 401, "session_revoked")
-	_, err := c.AccessToken(context.Background())
+	status, raw, err := srv.Do("GET", "/protected/", "", tk.Access)
+	require.NoError(t, err)
+	assert.Equal(t, 401, status)
+	assert.Contains(t, string(raw), "session_revoked")
+	_, err = c.AccessToken(context.Background())
 	assert.True(t, errors.Is(err, authclient.ErrLoggedOut))
 	err = c.Login(context.Background(), "minsu", "wrong")
 	var api *authclient.APIError
@@ -169,10 +182,10 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestVerifierMiddleware is another service accepting authd's access
 // tokens with the JWKS alone.
 func TestVerifierMiddleware(t *testing.T) {
-	e := newEnv(t)
-	fetches := &countingTransport{base: e.srv.Client().Transport}
+	srv := authdtest.Start(t, authdtest.WithStart(T))
+	fetches := &countingTransport{base: srv.Client().Transport}
 	v, err := authclient.NewVerifier(authclient.VerifierConfig{
-		JWKSURL: e.srv.URL + "/.well-known/jwks.json", Clock: e.clock, HTTP: &http.Client{Transport: fetches},
+		JWKSURL: srv.URL + "/.well-known/jwks.json", Clock: srv, HTTP: &http.Client{Transport: fetches},
 	})
 	require.NoError(t, err)
 	api := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -188,36 +201,38 @@ func TestVerifierMiddleware(t *testing.T) {
 		api.ServeHTTP(rec, req)
 		return rec.status, rec.body
 	}
-	p := e.login("minsu", "1229")
-	status, body := call(p.access)
+	p := srv.Login(t, "minsu", "1229")
+	status, body := call(p.Access)
 	assert.Equal(t, 200, status)
 	assert.Equal(t, "hello minsu", body)
+	base := fetches.n.Load()
+	require.Equal(t, int32(1), base, "one fetch for the first token")
 	for i := 0; i < 5; i++ {
-		call(p.access)
+		call(p.Access)
 	}
-	assert.Equal(t, int32(1), fetches.n.Load(), "the keys are cached")
+	assert.Equal(t, base, fetches.n.Load(), "the keys are cached")
 
-	status, _ = call(p.refresh)
+	status, _ = call(p.Refresh)
 	assert.Equal(t, 401, status, "a refresh token is not an access token")
 	status, _ = call("")
 	assert.Equal(t, 401, status)
 
-	other := newEnv(t) // signs with a key this JWKS does not have
-	otherToken := func() string { other.clock.Set(e.clock.Now()); return other.login("minsu", "1229").access }
+	other := authdtest.Start(t) // signs with a key this JWKS does not have
+	otherToken := func() string { other.Set(srv.Now()); return other.Login(t, "minsu", "1229").Access }
 	status, _ = call(otherToken())
 	assert.Equal(t, 401, status)
-	assert.Equal(t, int32(1), fetches.n.Load(), "the keys were fetched less than 30 s ago")
+	assert.Equal(t, base, fetches.n.Load(), "the keys were fetched less than 30 s ago")
 
-	e.clock.Advance(31 * time.Second)
+	srv.Advance(31 * time.Second)
 	status, _ = call(otherToken())
 	assert.Equal(t, 401, status)
-	assert.Equal(t, int32(2), fetches.n.Load(), "an unknown kid fetches the keys again")
+	assert.Equal(t, base+1, fetches.n.Load(), "an unknown kid fetches the keys again")
 	call(otherToken())
 	call(otherToken())
-	assert.Equal(t, int32(2), fetches.n.Load(), "but at most once per 30 s")
+	assert.Equal(t, base+1, fetches.n.Load(), "but at most once per 30 s")
 
-	e.clock.Advance(30 * time.Second) // p.access expired (61 s after issue)
-	status, _ = call(p.access)
+	srv.Advance(30 * time.Second) // p.access expired (61 s after issue)
+	status, _ = call(p.Access)
 	assert.Equal(t, 401, status)
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authd/authd/adapters/authclient"
+	"github.com/authd/authd/cmd/authclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

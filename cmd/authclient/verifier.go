@@ -45,6 +45,10 @@ type Verifier struct {
 	mu        sync.Mutex
 	keys      jwk.Set
 	lastFetch time.Time
+	// fetching is closed when the fetch under way ends; nil when none is.
+	// No lock is held while a fetch runs: requests whose kid is known are
+	// served meanwhile, the others wait for that one fetch.
+	fetching chan struct{}
 }
 
 // NewVerifier returns a verifier; it fetches the keys on first use.
@@ -65,29 +69,52 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 }
 
 // key returns the key with the kid, fetching the JWKS when it is unknown
-// and the last fetch is older than MinRefetch.
+// and the last fetch is older than MinRefetch. One fetch runs at a time,
+// outside the lock.
 func (v *Verifier) key(ctx context.Context, kid string) (jwk.Key, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.keys != nil {
-		if k, ok := v.keys.LookupKeyID(kid); ok {
+	for {
+		v.mu.Lock()
+		if v.keys != nil {
+			if k, ok := v.keys.LookupKeyID(kid); ok {
+				v.mu.Unlock()
+				return k, nil
+			}
+		}
+		if wait := v.fetching; wait != nil {
+			v.mu.Unlock()
+			select {
+			case <-wait:
+				continue // look again in what it fetched
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		now := v.cfg.Clock.Now()
+		if v.keys != nil && now.Sub(v.lastFetch) < MinRefetch {
+			v.mu.Unlock()
+			return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
+		}
+		v.lastFetch = now
+		done := make(chan struct{})
+		v.fetching = done
+		v.mu.Unlock()
+
+		set, err := v.fetch(ctx)
+		v.mu.Lock()
+		if err == nil {
+			v.keys = set
+		}
+		v.fetching = nil
+		close(done)
+		v.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		if k, ok := set.LookupKeyID(kid); ok {
 			return k, nil
 		}
-	}
-	now := v.cfg.Clock.Now()
-	if v.keys != nil && now.Sub(v.lastFetch) < MinRefetch {
 		return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
 	}
-	v.lastFetch = now
-	set, err := v.fetch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v.keys = set
-	if k, ok := set.LookupKeyID(kid); ok {
-		return k, nil
-	}
-	return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
 }
 
 func (v *Verifier) fetch(ctx context.Context) (jwk.Set, error) {

@@ -16,5 +16,8 @@
 // The clock is a parameter (ports.Clock; adapters/clock.System in
 // production), so the refresh logic is tested on a frozen clock.
 //
+// It is not an adapter of authd (it implements no port, and nothing in the
+// service imports it): it is the library other Go programs link to talk to
+// authd, kept next to the service so its tests run against the real one.
 // It imports only ports, jwx and the standard library.
 package authclient
