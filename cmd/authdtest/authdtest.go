@@ -51,10 +51,11 @@ type User struct {
 
 // settings collect what the options set.
 type settings struct {
-	cfg   authd.Config
-	start time.Time
-	users []User
-	logs  io.Writer
+	cfg      authd.Config
+	start    time.Time
+	users    []User
+	logs     io.Writer
+	realTime bool
 }
 
 // Option changes the server Start starts.
@@ -104,6 +105,11 @@ func WithKeysFile(path, alg string) Option {
 // WithStart freezes the clock at t instead of the current second.
 func WithStart(t time.Time) Option { return func(s *settings) { s.start = t } }
 
+// WithRealTime runs the clock on real time from the start (it can still be
+// frozen with Set or moved with Advance), for clients that judge expiry by
+// their own wall clock.
+func WithRealTime() Option { return func(s *settings) { s.realTime = true } }
+
 // WithSeed makes session ids, and with them every token, repeat run after
 // run (AUTH_DEV_SEED): with the same keys, start instant, seed and request
 // sequence, two servers answer byte for byte the same.
@@ -140,7 +146,9 @@ func Start(t testing.TB, options ...Option) *Server {
 		t.Fatalf("authdtest: %v", err)
 	}
 	dev := clock.NewDev()
-	dev.Set(st.start)
+	if !st.realTime {
+		dev.Set(st.start)
+	}
 	app, err := authd.Build(st.cfg, dev, st.logs)
 	if err != nil {
 		t.Fatalf("authdtest: %v", err)

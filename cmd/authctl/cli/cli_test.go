@@ -1,4 +1,4 @@
-package authd
+package cli_test
 
 import (
 	"context"
@@ -7,65 +7,59 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/cmd/authctl/cli"
+	"github.com/authd/authd/cmd/authdtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// newRealEnv starts authd on the system clock, for tests of programs that
-// run on real time.
-func newRealEnv(t *testing.T, options ...func(*Config)) *env {
-	t.Helper()
-	cfg := defaultConfig(t)
-	for _, o := range options {
-		o(&cfg)
-	}
-	return startEnv(t, cfg, clock.System{})
-}
+// These tests run authctl against a real authd started by the test kit.
 
-// authctl runs the CLI against the env with a token file of the test's.
-func authctl(t *testing.T, e *env, tokens string, stdin string, args ...string) (string, error) {
+// T is a whole second.
+var T = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// authctl runs the CLI against the server with a token file of the test's.
+func authctl(t *testing.T, srv *authdtest.Server, tokens string, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out strings.Builder
 	getenv := func(k string) string {
-		return map[string]string{"AUTHCTL_SERVER": e.srv.URL, "AUTHCTL_TOKENS": tokens}[k]
+		return map[string]string{"AUTHCTL_SERVER": srv.URL, "AUTHCTL_TOKENS": tokens}[k]
 	}
 	err := cli.Run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &out)
 	return out.String(), err
 }
 
 func TestAuthctlCommands(t *testing.T) {
-	e := newRealEnv(t)
+	srv := authdtest.Start(t, authdtest.WithRealTime())
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
-	out, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
+	out, err := authctl(t, srv, tokens, "1229\n", "login", "--username", "minsu")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "logged in as minsu")
 	assert.Contains(t, out, "access token expires in")
 
-	out, err = authctl(t, e, tokens, "", "protected")
+	out, err = authctl(t, srv, tokens, "", "protected")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "GET /protected/ 200")
 	assert.Contains(t, out, "minsu 의 토큰을 사용해서 로그인된 상태입니다.")
 
-	out, err = authctl(t, e, tokens, "", "decode")
+	out, err = authctl(t, srv, tokens, "", "decode")
 	require.NoError(t, err, out)
 	for _, want := range []string{"access token (at+jwt)", "refresh token (rt+jwt)", `"EdDSA"`, "preferred_username", "expires:"} {
 		assert.Contains(t, out, want)
 	}
 
-	out, err = authctl(t, e, tokens, "", "refresh")
+	out, err = authctl(t, srv, tokens, "", "refresh")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "refresh token in")
 
-	out, err = authctl(t, e, tokens, "", "logout")
+	out, err = authctl(t, srv, tokens, "", "logout")
 	require.NoError(t, err, out)
-	_, err = authctl(t, e, tokens, "", "protected")
+	_, err = authctl(t, srv, tokens, "", "protected")
 	assert.ErrorContains(t, err, "logged out")
 
-	_, err = authctl(t, e, tokens, "wrong\n", "login", "--username", "minsu")
+	_, err = authctl(t, srv, tokens, "wrong\n", "login", "--username", "minsu")
 	assert.ErrorContains(t, err, "invalid_credentials")
-	_, err = authctl(t, e, tokens, "", "nonsense")
+	_, err = authctl(t, srv, tokens, "", "nonsense")
 	assert.Error(t, err)
 }
 
@@ -76,11 +70,11 @@ func TestAuthctlWatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for 10 s of real time")
 	}
-	e := newRealEnv(t, func(c *Config) { c.Policy.AccessTTL = 2 * time.Second })
+	srv := authdtest.Start(t, authdtest.WithRealTime(), authdtest.WithAccessTTL(2*time.Second))
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
-	_, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
+	_, err := authctl(t, srv, tokens, "1229\n", "login", "--username", "minsu")
 	require.NoError(t, err)
-	out, err := authctl(t, e, tokens, "", "watch", "--duration", "10s", "--interval", "500ms")
+	out, err := authctl(t, srv, tokens, "", "watch", "--duration", "10s", "--interval", "500ms")
 	require.NoError(t, err, out)
 	refreshes := strings.Count(out, " refresh: ")
 	assert.GreaterOrEqual(t, refreshes, 3, out)
@@ -98,22 +92,22 @@ func lastLines(s string, n int) string {
 // the command, as kubectl and gh users expect, and each command's -h shows
 // them.
 func TestAuthctlGlobalFlagsAnywhere(t *testing.T) {
-	e := newRealEnv(t)
+	srv := authdtest.Start(t, authdtest.WithRealTime())
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
 	run := func(stdin string, args ...string) (string, error) {
 		var out strings.Builder
 		err := cli.Run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &out)
 		return out.String(), err
 	}
-	out, err := run("1229\n", "--server", e.srv.URL, "--tokens", tokens, "login", "--username", "minsu")
+	out, err := run("1229\n", "--server", srv.URL, "--tokens", tokens, "login", "--username", "minsu")
 	require.NoError(t, err, out)
-	out, err = run("", "protected", "--server", e.srv.URL, "--tokens", tokens)
+	out, err = run("", "protected", "--server", srv.URL, "--tokens", tokens)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "GET /protected/ 200")
-	out, err = run("", "--tokens", tokens, "watch", "--server", e.srv.URL, "--duration", "300ms", "--interval", "100ms")
+	out, err = run("", "--tokens", tokens, "watch", "--server", srv.URL, "--duration", "300ms", "--interval", "100ms")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, ", 0 failed")
-	out, err = run("", "--server", "http://127.0.0.1:1", "protected", "--server", e.srv.URL, "--tokens", tokens)
+	out, err = run("", "--server", "http://127.0.0.1:1", "protected", "--server", srv.URL, "--tokens", tokens)
 	require.NoError(t, err, "the later --server wins: %s", out)
 
 	for _, cmd := range []string{"login", "protected", "watch", "logout", "decode", "refresh"} {
@@ -128,16 +122,13 @@ func TestAuthctlGlobalFlagsAnywhere(t *testing.T) {
 // minute, authctl shows the access token as expired, not as a minute left
 // by this machine's clock.
 func TestAuthctlUsesTheServersClock(t *testing.T) {
-	cfg := defaultConfig(t)
-	cfg.DevClock = true
-	e := newDevEnv(t, cfg)
-	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"set":"`+T.Format(time.RFC3339)+`"}`, jsonCT).status)
+	srv := authdtest.Start(t, authdtest.WithStart(T))
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
-	out, err := authctl(t, e, tokens, "1229\n", "login", "--username", "minsu")
+	out, err := authctl(t, srv, tokens, "1229\n", "login", "--username", "minsu")
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "by the server's dev clock")
-	require.Equal(t, 200, e.do("POST", "/dev/clock/", `{"advance":"60s"}`, jsonCT).status)
-	out, err = authctl(t, e, tokens, "", "decode")
+	srv.Advance(time.Minute)
+	out, err = authctl(t, srv, tokens, "", "decode")
 	require.NoError(t, err, out)
 	assert.Regexp(t, `expires: .* \(expired 0s ago by the server's dev clock\)`, out)
 	assert.Regexp(t, `expires: .* \(4m0s by the server's dev clock\)`, out)
