@@ -179,15 +179,3 @@ func (f *failingSessions) Session(ctx context.Context, id string) (domain.Sessio
 }
 
 func newMemorySessions() ports.SessionStore { return memory.NewSessions() }
-
-// TestRemovedUserCannotRefresh: a user taken out of the user store loses
-// their sessions at the next refresh.
-func TestRemovedUserCannotRefresh(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	pair, err := f.svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "")
-	require.NoError(t, err)
-	f.users.users = map[string]domain.User{}
-	_, err = f.svc.Refresh(ctx, pair.Refresh, "")
-	assert.ErrorIs(t, err, domain.ErrSessionRevoked)
-}

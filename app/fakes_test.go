@@ -65,15 +65,6 @@ func (f *fakeUsers) UserByUsername(_ context.Context, name string) (domain.User,
 	return domain.User{}, domain.ErrNotFound
 }
 
-func (f *fakeUsers) UserByID(_ context.Context, id string) (domain.User, error) {
-	for _, u := range f.users {
-		if u.ID == id {
-			return u, nil
-		}
-	}
-	return domain.User{}, domain.ErrNotFound
-}
-
 // fakeHasher accepts password "right" for hash "h" and records dummy calls.
 type fakeHasher struct {
 	dummies atomic.Int32

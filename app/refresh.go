@@ -54,9 +54,6 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string) (domain.T
 			s.noteRevoked(now, revoked)
 			return domain.TokenPair{}, domain.ErrRefreshReused
 		}
-		if err := s.userExists(ctx, sess.UserID); err != nil {
-			return domain.TokenPair{}, err
-		}
 		if !clientMayUse(c, clientID) {
 			// Refused before anything changes: the session stays as it is.
 			return domain.TokenPair{}, domain.InvalidToken("client_id")
@@ -95,20 +92,6 @@ func (s *Service) session(ctx context.Context, c domain.Claims) (domain.Session,
 		return domain.Session{}, domain.InvalidToken("sub does not own sid")
 	}
 	return sess, nil
-}
-
-// userExists returns domain.ErrSessionRevoked when the session's user is no
-// longer in the user store: removing a user ends their sessions at the next
-// refresh, and their access tokens with the access TTL.
-func (s *Service) userExists(ctx context.Context, id string) error {
-	_, err := s.users.UserByID(ctx, id)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return domain.ErrSessionRevoked
-	case err != nil:
-		return fmt.Errorf("find user: %w", err)
-	}
-	return nil
 }
 
 // clientMayUse reports whether the client presenting a token may use it: a

@@ -13,9 +13,6 @@ type UserStore interface {
 	// domain.ErrNotFound. A store that cannot be reached returns an error
 	// wrapping domain.ErrUnavailable.
 	UserByUsername(ctx context.Context, username string) (domain.User, error)
-	// UserByID returns the user with that id, or domain.ErrNotFound, or an
-	// error wrapping domain.ErrUnavailable.
-	UserByID(ctx context.Context, id string) (domain.User, error)
 }
 
 // SessionStore keeps sessions (token families). Every method returns an error

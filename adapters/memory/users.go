@@ -41,14 +41,6 @@ func (s *Users) UserByUsername(_ context.Context, username string) (domain.User,
 	return domain.User{}, domain.ErrNotFound
 }
 
-// UserByID returns the user with the id, or domain.ErrNotFound.
-func (s *Users) UserByID(_ context.Context, id string) (domain.User, error) {
-	if u, ok := s.byID[id]; ok {
-		return u, nil
-	}
-	return domain.User{}, domain.ErrNotFound
-}
-
 // SeedUsers returns the seed server's three demo users. Their passwords
 // (1234, 1229, 4321) are public, as in the seed's README; only their argon2id
 // hashes (OWASP parameters) are stored, so they log in with the same cost and

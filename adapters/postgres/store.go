@@ -145,11 +145,6 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (domain.Use
 	return s.user(ctx, `SELECT id, username, password_hash FROM users WHERE username = $1`, username)
 }
 
-// UserByID returns the user with the id.
-func (s *Store) UserByID(ctx context.Context, id string) (domain.User, error) {
-	return s.user(ctx, `SELECT id, username, password_hash FROM users WHERE id = $1`, id)
-}
-
 func (s *Store) user(ctx context.Context, query, arg string) (domain.User, error) {
 	if !storable(arg) {
 		return domain.User{}, domain.ErrNotFound // no such text can be stored, so no such user

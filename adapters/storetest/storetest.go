@@ -349,13 +349,10 @@ func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.Use
 		{ID: "1", Username: "chulsu", PasswordHash: "hash-1"},
 		{ID: "2", Username: "민수", PasswordHash: "hash-2"},
 	}
-	t.Run("by_username_and_id", func(t *testing.T) {
+	t.Run("by_username", func(t *testing.T) {
 		st := newStore(t, users...)
 		for _, u := range users {
 			got, err := st.UserByUsername(ctx, u.Username)
-			require.NoError(t, err)
-			assert.Equal(t, u, got)
-			got, err = st.UserByID(ctx, u.ID)
 			require.NoError(t, err)
 			assert.Equal(t, u, got)
 		}
@@ -366,15 +363,11 @@ func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.Use
 			_, err := st.UserByUsername(ctx, name)
 			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
 		}
-		_, err := st.UserByID(ctx, "3")
-		assert.ErrorIs(t, err, domain.ErrNotFound)
 	})
 	t.Run("names_no_store_can_hold", func(t *testing.T) {
 		st := newStore(t, users...)
 		for _, name := range []string{"chulsu\x00", "\x00", "\xff", strings.Repeat("u", 16<<10)} {
 			_, err := st.UserByUsername(ctx, name)
-			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
-			_, err = st.UserByID(ctx, name)
 			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
 		}
 	})

@@ -182,7 +182,7 @@ func BenchmarkLoginFailure(b *testing.B) {
 // one conditional UPDATE per rotation, plus the session read.
 func BenchmarkRefreshPostgres(b *testing.B) {
 	url := pgtest.Database(b)
-	a, _ := benchApp(b, func(c *Config) { c.Store, c.DatabaseURL, c.EphemeralKeys = "postgres", url, true })
+	a, _ := benchApp(b, func(c *Config) { c.Store, c.DatabaseURL, c.EphemeralKeys, c.DemoUsers = "postgres", url, true, true })
 	defer a.close()
 	benchRefresh(b, a)
 }
