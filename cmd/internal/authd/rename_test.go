@@ -201,3 +201,67 @@ func TestTemplateRenameCommands(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"`+renamedModule+`/cmd/internal/authd"`)
 }
+
+// gonewBinary returns gonew, or skips the test (fails it with
+// AUTH_TEST_REQUIRE_GONEW=1, which CI sets after installing it).
+func gonewBinary(t *testing.T) string {
+	t.Helper()
+	candidates := []string{"gonew"}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		candidates = append(candidates, filepath.Join(strings.TrimSpace(string(out)), "bin", "gonew"))
+	}
+	for _, c := range candidates {
+		if path, err := exec.LookPath(c); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("AUTH_TEST_REQUIRE_GONEW") == "1" {
+		t.Fatal("AUTH_TEST_REQUIRE_GONEW=1 but no gonew (go install golang.org/x/tools/cmd/gonew@v0.52.0)")
+	}
+	t.Skip("no gonew (go install golang.org/x/tools/cmd/gonew@v0.52.0); set AUTH_TEST_REQUIRE_GONEW=1 to make this a failure")
+	return ""
+}
+
+// TestGonewRename runs docs/template.md's gonew command itself: this
+// repository's committed tree is served as github.com/authd/authd@v0.0.1 by
+// a module proxy in a directory (GOPROXY=file://…), gonew copies it under
+// example.com/acme/auth, and the copy builds and vets.
+func TestGonewRename(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a renamed copy of the repository; run without -short (CI does)")
+	}
+	gonew := gonewBinary(t)
+	root, err := filepath.Abs("../../..")
+	require.NoError(t, err)
+	proxy := t.TempDir()
+	dir := filepath.Join(proxy, filepath.FromSlash(module), "@v")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	require.NoError(t, err)
+	for name, data := range map[string]string{
+		"list":        "v0.0.1\n",
+		"v0.0.1.info": `{"Version":"v0.0.1","Time":"2026-12-04T00:00:00Z"}`,
+		"v0.0.1.mod":  string(gomod),
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644))
+	}
+	archive := exec.Command("git", "-C", root, "archive", "--prefix="+module+"@v0.0.1/", "--format=zip", "-o", filepath.Join(dir, "v0.0.1.zip"), "HEAD")
+	out, err := archive.CombinedOutput()
+	require.NoError(t, err, "git archive: %s", out)
+
+	dst := filepath.Join(t.TempDir(), "auth")
+	env := append(withoutRequirements(os.Environ()), "GOPROXY=file://"+filepath.ToSlash(proxy), "GONOSUMDB="+module, "GOFLAGS=-mod=mod")
+	steps := [][]string{{gonew, module + "@v0.0.1", renamedModule, dst}, {"go", "build", "./..."}, {"go", "vet", "./..."}}
+	for i, step := range steps {
+		cmd := exec.Command(step[0], step[1:]...)
+		cmd.Env = env
+		if i > 0 {
+			cmd.Dir = dst
+		}
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s:\n%s", strings.Join(step, " "), out)
+	}
+	data, err := os.ReadFile(filepath.Join(dst, "go.mod"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "module "+renamedModule+"\n")
+}
