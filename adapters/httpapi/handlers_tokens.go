@@ -79,6 +79,8 @@ func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refresh
 
 // handleRefresh serves POST /refresh/: the refresh token in the
 // Authorization header (as the seed) or as {"refresh": "..."} → a new pair.
+// A refresh token of another OAuth client than "authd" is invalid_token
+// here, and its session does not change.
 func handleRefresh(auth ports.AuthService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, _, err := readRefreshRequest(w, r)
@@ -86,7 +88,11 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		pair, err := auth.Refresh(r.Context(), token, "")
+		// The seed's endpoint speaks for authd's own public client: tokens
+		// of /login/ (no client_id) and of the client "authd" refresh here;
+		// a token issued to another OAuth client, a confidential one above
+		// all, refreshes only at /oauth/token with that client's secret.
+		pair, err := auth.Refresh(r.Context(), token, DefaultClientID)
 		if err != nil {
 			writeError(w, r, err)
 			return

@@ -207,6 +207,21 @@ func TestOAuthRefreshTokenBelongsToItsClient(t *testing.T) {
 	e.do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", p.refresh), formCT, basic("backend", oauthSecret)).oauthPair(t)
 }
 
+// TestConfidentialTokensDoNotRefreshOnTheSeedEndpoint: /refresh/ needs no
+// client authentication, so it refreshes only tokens of authd's own public
+// client; a confidential client's refresh token is refused there and its
+// session is untouched.
+func TestConfidentialTokensDoNotRefreshOnTheSeedEndpoint(t *testing.T) {
+	e := newEnv(t, withOAuthClients(t))
+	p := e.do("POST", "/oauth/token", form("grant_type", "password", "username", "minsu", "password", "1229"), formCT, basic("backend", oauthSecret)).oauthPair(t)
+	assertError(t, e.refresh(p.refresh), 401, "invalid_token")
+	assert.Equal(t, 200, e.protected(p.access).status, "the session is untouched")
+	e.do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", p.refresh), formCT, basic("backend", oauthSecret)).oauthPair(t)
+
+	public := e.do("POST", "/oauth/token", form("grant_type", "password", "username", "minsu", "password", "1229", "client_id", "authd"), formCT).oauthPair(t)
+	assert.Equal(t, 200, e.refresh(public.refresh).status, "authd's own public client refreshes on /refresh/")
+}
+
 func TestOAuthThrottling(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.LoginMaxFails = 2 })
 	bad := form("grant_type", "password", "username", "minsu", "password", "x", "client_id", "authd")
