@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,15 +104,7 @@ func TestSIGTERMStopsBothListeners(t *testing.T) {
 	assert.Equal(t, 200, statusOf(t, "http://"+admin+"/metrics"))
 	status, _ := p.call(t, "GET", "/metrics", "", "")
 	assert.Equal(t, 404, status)
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		assert.NoError(t, err, "exit status 0")
-	case <-time.After(10 * time.Second):
-		t.Fatal("authd did not stop within 10 s of SIGTERM")
-	}
+	p.terminate(t)
 	assert.Contains(t, p.logs.String(), "authd admin listening")
 	assert.Contains(t, p.logs.String(), "authd stopped")
 }

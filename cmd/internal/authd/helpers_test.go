@@ -276,3 +276,18 @@ func (p *process) login(t *testing.T) pair {
 	require.Equal(t, 200, status, "%v", m)
 	return pair{m["access"].(string), m["refresh"].(string)}
 }
+
+// terminate sends SIGTERM, the way an orchestrator stops a pod, and
+// requires the process to exit 0 within 10 s.
+func (p *process) terminate(t *testing.T) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "exit status 0")
+	case <-time.After(10 * time.Second):
+		t.Fatal("authd did not stop within 10 s of SIGTERM")
+	}
+}

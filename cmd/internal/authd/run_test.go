@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -138,15 +137,7 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	p := startProcess(t, map[string]string{"AUTH_SHUTDOWN_TIMEOUT": "3s"})
 	status, _ := p.call(t, "GET", "/healthz", "", "")
 	require.Equal(t, 200, status)
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		assert.NoError(t, err, "exit status 0")
-	case <-time.After(10 * time.Second):
-		t.Fatal("authd did not stop within 10 s of SIGTERM")
-	}
+	p.terminate(t)
 	logs := p.logs.String()
 	assert.Contains(t, logs, "authd shutting down")
 	assert.Contains(t, logs, "authd stopped")
