@@ -13,8 +13,8 @@ import (
 // issuer, audience, lifetime, nbf and exp), then, for access tokens, the
 // in-process list of revoked sessions. An access token found in the cache
 // passed all of that when it was stored, and of it only the time rule can
-// change its answer, so a hit runs Policy.ValidateTime alone (131 ns a hit
-// rather than 150). It returns the verifier's and the policy's token
+// change its answer, so a hit runs Policy.ValidateTime alone (about 115 ns a
+// hit rather than 145 with the whole policy). It returns the verifier's and the policy's token
 // errors, and domain.ErrSessionRevoked.
 func (s *Service) verify(ctx context.Context, token string, kind domain.TokenKind, now time.Time) (domain.Claims, error) {
 	var c domain.Claims
