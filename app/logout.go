@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -34,7 +35,14 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 		s.noteRevoked(now, revoked...)
 		return nil
 	}
-	sess, err := s.sessions.RevokeSession(ctx, c.SessionID, domain.ReasonLogout, now)
+	return s.endSession(ctx, c.SessionID, now)
+}
+
+// endSession revokes one session as logged out and puts it on the
+// revocation list, so its access tokens fail at once. A session the store
+// no longer knows is over already, which is not an error.
+func (s *Service) endSession(ctx context.Context, id string, now time.Time) error {
+	sess, err := s.sessions.RevokeSession(ctx, id, domain.ReasonLogout, now)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil
 	}

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/authd/authd/domain"
 )
@@ -32,15 +30,7 @@ func (s *Service) Revoke(ctx context.Context, token, clientID string, hint domai
 		if !clientMayUse(c, clientID) {
 			return nil
 		}
-		sess, err := s.sessions.RevokeSession(ctx, c.SessionID, domain.ReasonLogout, now)
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("revoke session: %w", err)
-		}
-		s.noteRevoked(now, sess)
-		return nil
+		return s.endSession(ctx, c.SessionID, now)
 	}
 	return nil
 }

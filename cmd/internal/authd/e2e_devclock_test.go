@@ -29,8 +29,13 @@ func TestDevClockOffLoopbackNeedsAToken(t *testing.T) {
 		_, err := LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": addr}), io.Discard)
 		assert.NoError(t, err, addr)
 	}
+	// With an admin listener the clock is served there, so that address counts.
+	_, err := LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADMIN_ADDR": "0.0.0.0:9090"}), io.Discard)
+	assert.ErrorContains(t, err, "0.0.0.0:9090 is not a loopback address")
+	_, err = LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": "0.0.0.0:5000", "AUTH_ADMIN_ADDR": "127.0.0.1:9090"}), io.Discard)
+	assert.NoError(t, err, "the public port does not serve the clock then")
 	// Off, the address does not matter.
-	_, err := LoadConfig(nil, envOf(map[string]string{"AUTH_ADDR": "0.0.0.0:5000"}), io.Discard)
+	_, err = LoadConfig(nil, envOf(map[string]string{"AUTH_ADDR": "0.0.0.0:5000"}), io.Discard)
 	assert.NoError(t, err)
 	_, err = LoadConfig(nil, envOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_DEV_CLOCK_TOKEN": "short"}), io.Discard)
 	assert.ErrorContains(t, err, "at least 16")

@@ -48,6 +48,7 @@ func TestMetricsAfterAScriptedSession(t *testing.T) {
 		`authd_revocations_total{reason="session_deleted"} 1`,
 		`authd_revocations_total{reason="logout"} 1`,
 		`authd_revocations_total{reason="logout_all"} 1`,
+		`authd_failure_log_evictions_total 0`,
 		`authd_http_requests_total{method="GET",route="/protected",status="200"} 1`,
 		`authd_http_requests_total{method="DELETE",route="/sessions/{id}",status="204"} 1`,
 		`authd_http_requests_total{method="GET",route="unmatched",status="404"} 1`,

@@ -87,12 +87,12 @@ func TestNginxAuthRequest(t *testing.T) {
 	unauthorized("expired", p.access, "expired")
 }
 
-// TestNginxLoadBalancerFromCompose runs deployments/compose/nginx.conf with
-// real nginx, only its addresses replaced, in front of two authd processes
-// on one PostgreSQL: logins and refreshes through nginx land on both
-// instances, and the login throttle keys on the client address nginx
-// forwards (AUTH_TRUSTED_PROXIES), not on nginx's own.
-func TestNginxLoadBalancerFromCompose(t *testing.T) {
+// composeBehindNginx starts two authd processes on one PostgreSQL, with one
+// keys file and the settings in extra, behind real nginx running
+// deployments/compose/nginx.conf with only its addresses replaced (port 80
+// is not ours to take on a test machine). It returns both and nginx's URL.
+func composeBehindNginx(t *testing.T, extra map[string]string) (a, b *process, gw string) {
+	t.Helper()
 	nginxBinary(t)
 	conf, err := os.ReadFile("../../../deployments/compose/nginx.conf")
 	require.NoError(t, err)
@@ -101,16 +101,28 @@ func TestNginxLoadBalancerFromCompose(t *testing.T) {
 	env := map[string]string{
 		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t), "AUTH_DEMO_USERS": "true",
 		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "info",
-		"AUTH_TRUSTED_PROXIES": "127.0.0.1/32", "AUTH_LOGIN_MAX_FAILURES": "1", // 10 per client address
 	}
-	a := startProcess(t, env)
-	b := startProcess(t, env)
-	servers := strings.NewReplacer(
+	for k, v := range extra {
+		env[k] = v
+	}
+	a, b = startProcess(t, env), startProcess(t, env)
+	gw = startNginx(t, strings.NewReplacer(
 		"authd-a:5000", strings.TrimPrefix(a.url, "http://"),
 		"authd-b:5000", strings.TrimPrefix(b.url, "http://"),
-		"listen 80;", "listen LISTEN;", // port 80 is not ours to take on a test machine
-	).Replace(string(conf))
-	gw := startNginx(t, servers)
+		"listen 80;", "listen LISTEN;",
+	).Replace(string(conf)))
+	return a, b, gw
+}
+
+// TestNginxLoadBalancerFromCompose runs deployments/compose/nginx.conf with
+// real nginx, only its addresses replaced, in front of two authd processes
+// on one PostgreSQL: logins and refreshes through nginx land on both
+// instances, and the login throttle keys on the client address nginx
+// forwards (AUTH_TRUSTED_PROXIES), not on nginx's own.
+func TestNginxLoadBalancerFromCompose(t *testing.T) {
+	a, b, gw := composeBehindNginx(t, map[string]string{
+		"AUTH_TRUSTED_PROXIES": "127.0.0.1/32", "AUTH_LOGIN_MAX_FAILURES": "1", // 10 per client address
+	})
 
 	post := func(c *http.Client, path, body, token string) (int, map[string]any) {
 		t.Helper()
@@ -167,23 +179,9 @@ func TestNginxLoadBalancerFromCompose(t *testing.T) {
 // fails at once, everything else keeps serving) and then shuts down
 // gracefully. The client sees no failed request.
 func TestDrainLosesNoRequestBehindNginx(t *testing.T) {
-	nginxBinary(t)
-	conf, err := os.ReadFile("../../../deployments/compose/nginx.conf")
-	require.NoError(t, err)
-	keys, err := jwx.Generate(jwx.EdDSA)
-	require.NoError(t, err)
-	env := map[string]string{
-		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t), "AUTH_DEMO_USERS": "true",
-		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "info",
+	a, _, gw := composeBehindNginx(t, map[string]string{
 		"AUTH_SHUTDOWN_DRAIN": "1s", "AUTH_SHUTDOWN_TIMEOUT": "5s", "AUTH_REFRESH_REUSE_GRACE": "10s", // as compose.yaml
-	}
-	a := startProcess(t, env)
-	b := startProcess(t, env)
-	gw := startNginx(t, strings.NewReplacer(
-		"authd-a:5000", strings.TrimPrefix(a.url, "http://"),
-		"authd-b:5000", strings.TrimPrefix(b.url, "http://"),
-		"listen 80;", "listen LISTEN;",
-	).Replace(string(conf)))
+	})
 	c := &http.Client{Timeout: 10 * time.Second}
 	call := func(method, path, body, token string) (int, map[string]any) {
 		req, err := http.NewRequest(method, gw+path, strings.NewReader(body))
