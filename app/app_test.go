@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	p := domain.DefaultPolicy()
 	svc, err := app.New(app.Deps{
 		Clock: f.clock, Users: f.users, Sessions: f.store, Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
-		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Policy: p,
+		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p,
 	})
 	require.NoError(t, err)
 	f.svc = svc
@@ -47,7 +47,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	assert.Error(t, err)
 	f := newFixture(t)
 	_, err = app.New(app.Deps{Clock: f.clock, Users: f.users, Sessions: f.store, Issuer: jsonTokens{}, Verifier: jsonTokens{},
-		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Policy: domain.Policy{}})
+		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: domain.Policy{}})
 	assert.Error(t, err, "a policy that cannot work")
 }
 
@@ -63,33 +63,33 @@ func TestEachUseCaseReadsTheClockOnce(t *testing.T) {
 	var pair domain.TokenPair
 	assert.Equal(t, int32(1), reads(func() {
 		var err error
-		pair, err = f.svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "127.0.0.1")
+		pair, err = f.svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "127.0.0.1", domain.ProofRequest{})
 		require.NoError(t, err)
 	}))
 	var p domain.Principal
 	assert.Equal(t, int32(1), reads(func() {
 		var err error
-		p, err = f.svc.Authenticate(ctx, pair.Access)
+		p, err = f.svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 		require.NoError(t, err)
 	}))
 	assert.Equal(t, int32(1), reads(func() {
 		var err error
-		pair, err = f.svc.Refresh(ctx, pair.Refresh, "")
+		pair, err = f.svc.Refresh(ctx, pair.Refresh, "", domain.ProofRequest{})
 		require.NoError(t, err)
 	}))
 	assert.Equal(t, int32(1), reads(func() { _, err := f.svc.Sessions(ctx, p); require.NoError(t, err) }))
-	assert.Equal(t, int32(1), reads(func() { require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false)) }))
+	assert.Equal(t, int32(1), reads(func() { require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false, domain.ProofRequest{})) }))
 }
 
 func TestLoginUnknownUserDoesTheHashingWork(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.svc.Login(context.Background(), domain.Credentials{Username: "nobody", Password: "x"}, "")
+	_, err := f.svc.Login(context.Background(), domain.Credentials{Username: "nobody", Password: "x"}, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrInvalidCredentials)
 	assert.Equal(t, int32(1), f.hasher.dummies.Load())
-	_, err = f.svc.Login(context.Background(), domain.Credentials{Username: "minsu", Password: "wrong"}, "")
+	_, err = f.svc.Login(context.Background(), domain.Credentials{Username: "minsu", Password: "wrong"}, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrInvalidCredentials)
 	assert.Equal(t, int32(1), f.hasher.dummies.Load(), "a known user is checked against the real hash")
-	_, err = f.svc.Login(context.Background(), domain.Credentials{Username: "minsu"}, "")
+	_, err = f.svc.Login(context.Background(), domain.Credentials{Username: "minsu"}, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrCredentialsMissing)
 }
 
@@ -99,28 +99,28 @@ func TestFailuresPropagate(t *testing.T) {
 
 	f := newFixture(t)
 	f.hasher.err = fmt.Errorf("queue: %w", domain.ErrUnavailable)
-	_, err := f.svc.Login(ctx, cred, "")
+	_, err := f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	_, err = f.svc.Login(ctx, domain.Credentials{Username: "nobody", Password: "x"}, "")
+	_, err = f.svc.Login(ctx, domain.Credentials{Username: "nobody", Password: "x"}, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrUnavailable, "the dummy check's queue is the same queue")
 
 	f = newFixture(t)
 	f.users.err = fmt.Errorf("db: %w", domain.ErrUnavailable)
-	_, err = f.svc.Login(ctx, cred, "")
+	_, err = f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 
 	f = newFixture(t)
-	pair, err := f.svc.Login(ctx, cred, "")
+	pair, err := f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 	require.NoError(t, err)
 	f.store.err = fmt.Errorf("db: %w", domain.ErrUnavailable)
-	_, err = f.svc.Refresh(ctx, pair.Refresh, "")
+	_, err = f.svc.Refresh(ctx, pair.Refresh, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	_, err = f.svc.Login(ctx, cred, "")
+	_, err = f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	_, err = f.svc.Authenticate(ctx, pair.Access)
+	_, err = f.svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 	assert.NoError(t, err, "the access path never reads the store")
 	f.store.err = nil
-	_, err = f.svc.Refresh(ctx, pair.Refresh, "")
+	_, err = f.svc.Refresh(ctx, pair.Refresh, "", domain.ProofRequest{})
 	assert.NoError(t, err, "a failed refresh used nothing up")
 }
 
@@ -131,15 +131,15 @@ func TestRevokedListIsBounded(t *testing.T) {
 	ctx := context.Background()
 	cred := domain.Credentials{Username: "minsu", Password: "right"}
 	for range 50 {
-		pair, err := f.svc.Login(ctx, cred, "")
+		pair, err := f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 		require.NoError(t, err)
-		require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false))
+		require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false, domain.ProofRequest{}))
 	}
 	assert.Equal(t, 50, app.RevokedLen(f.svc))
 	f.clock.advance(time.Minute + time.Second)
-	pair, err := f.svc.Login(ctx, cred, "")
+	pair, err := f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 	require.NoError(t, err)
-	require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false))
+	require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false, domain.ProofRequest{}))
 	assert.Equal(t, 1, app.RevokedLen(f.svc), "the expired entries were swept")
 }
 
@@ -147,14 +147,14 @@ func TestRevokedListIsBounded(t *testing.T) {
 func TestObserveRevoked(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	pair, err := f.svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "")
+	pair, err := f.svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})
 	require.NoError(t, err)
 	sess, err := f.store.RevokeSession(ctx, pair.SessionID, domain.ReasonAdmin, t0)
 	require.NoError(t, err)
-	_, err = f.svc.Authenticate(ctx, pair.Access)
+	_, err = f.svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 	assert.NoError(t, err, "this instance has not heard yet")
 	f.svc.ObserveRevoked(sess)
-	_, err = f.svc.Authenticate(ctx, pair.Access)
+	_, err = f.svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrSessionRevoked)
 }
 

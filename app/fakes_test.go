@@ -95,3 +95,16 @@ func (f *fakeHasher) VerifyDummy(context.Context, string) error {
 type randIDs struct{}
 
 func (randIDs) NewID() string { return storetest.NewID() }
+
+// jsonProofs "verifies" proofs that are a domain.Proof as JSON, so the use
+// cases' DPoP rules can be driven without crypto; the jwx adapter's own
+// tests cover the signatures. A proof that is not such JSON is invalid.
+type jsonProofs struct{}
+
+func (jsonProofs) VerifyProof(_ context.Context, proof string) (domain.Proof, error) {
+	var p domain.Proof
+	if err := json.Unmarshal([]byte(proof), &p); err != nil || p.JKT == "" {
+		return domain.Proof{}, domain.InvalidProof("not a proof")
+	}
+	return p, nil
+}

@@ -58,6 +58,7 @@ func (s *Service) currentRefresh(ctx context.Context, token string, now time.Tim
 	case gen != sess.Generation:
 		return domain.Claims{}, domain.ErrRefreshReused
 	}
+	c.JKT = sess.JKT // the session holds a refresh token's binding
 	return c, nil
 }
 

@@ -16,12 +16,20 @@ import (
 // client IP failed too often recently, or the account is being guessed
 // from addresses it does not know (see throttle). The attempt is recorded
 // before the hash and taken back unless the password was wrong, so
-// concurrent guesses cannot overrun a limit.
-func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP string) (domain.TokenPair, error) {
+// concurrent guesses cannot overrun a limit. A request with a DPoP proof
+// gets a session bound to the proof's key (see checkHolder); a broken
+// proof, or none when the policy requires one, is a *domain.ProofError
+// before any of that.
+func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP string, dpop domain.ProofRequest) (domain.TokenPair, error) {
 	if err := cred.Validate(); err != nil {
 		return domain.TokenPair{}, err
 	}
 	now := s.clock.Now()
+	// The proof first: a broken one costs no hashing and no throttle record.
+	jkt, err := s.bindLogin(ctx, dpop, now)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
 	a := s.throttle.attemptOf(cred.Username, clientIP)
 	keys, err := s.throttle.keys(ctx, s.failures, a, now)
 	if err != nil {
@@ -45,7 +53,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err := s.throttle.succeeded(ctx, s.failures, a, reserved, now); err != nil {
 		return domain.TokenPair{}, err
 	}
-	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy)
+	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy, jkt)
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("create session: %w", err)
 	}

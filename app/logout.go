@@ -14,8 +14,9 @@ import (
 // revoked or gone, is accepted and changes nothing, so logging out twice
 // succeeds twice. It returns domain.ErrTokenMissing for an empty token and
 // domain.ErrInvalidToken for anything that is not a well-signed refresh
-// token of this issuer.
-func (s *Service) Logout(ctx context.Context, token string, all bool) error {
+// token of this issuer, and the DPoP errors when the session is bound and
+// the request has no proof of its key.
+func (s *Service) Logout(ctx context.Context, token string, all bool, dpop domain.ProofRequest) error {
 	if token == "" {
 		return domain.ErrTokenMissing
 	}
@@ -25,6 +26,16 @@ func (s *Service) Logout(ctx context.Context, token string, all bool) error {
 		return nil
 	}
 	if err != nil {
+		return err
+	}
+	sess, err := s.session(ctx, c)
+	if errors.Is(err, domain.ErrSessionRevoked) {
+		return nil // gone already
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.checkHolder(ctx, sess.JKT, dpop, "", now); err != nil {
 		return err
 	}
 	if all {

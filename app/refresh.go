@@ -21,9 +21,11 @@ const maxRotateAttempts = 8
 //
 // It returns, besides the verifier's token errors:
 // domain.ErrRefreshReused when an already used token came back (the session
-// is revoked before Refresh returns); domain.ErrSessionRevoked for a revoked
+// is revoked before Refresh returns); the DPoP errors for a bound session's
+// token without a proof of its key (nothing changes then);
+// domain.ErrSessionRevoked for a revoked
 // or unknown session; domain.ErrSessionExpired at the session's absolute end.
-func (s *Service) Refresh(ctx context.Context, token, clientID string) (domain.TokenPair, error) {
+func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error) {
 	if token == "" {
 		return domain.TokenPair{}, domain.ErrTokenMissing
 	}
@@ -36,10 +38,21 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string) (domain.T
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
-	for range maxRotateAttempts {
-		sess, err := s.session(ctx, c)
-		if err != nil {
-			return domain.TokenPair{}, err
+	sess, err := s.session(ctx, c)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
+	// The binding before the rotation rules: a thief without the key can
+	// neither rotate the session nor, with an old token, revoke it. The
+	// proof is checked once (its jti is spent); the key never changes.
+	if err := s.checkHolder(ctx, sess.JKT, dpop, "", now); err != nil {
+		return domain.TokenPair{}, err
+	}
+	for attempt := range maxRotateAttempts {
+		if attempt > 0 {
+			if sess, err = s.session(ctx, c); err != nil {
+				return domain.TokenPair{}, err
+			}
 		}
 		next, outcome, err := sess.DecideRefresh(gen, now, s.policy)
 		if err != nil {

@@ -20,7 +20,14 @@ type Deps struct {
 	Hasher   ports.PasswordHasher
 	IDs      ports.IDGenerator
 	Failures ports.FailureLog
+	Proofs   ports.ProofVerifier
+	Replays  ports.ReplayCache
 	Policy   domain.Policy
+	// DPoP holds the proof rules; a zero value means
+	// domain.DefaultDPoPPolicy. Nonces makes the server nonces when
+	// DPoP.Nonce is set, and needs a key then.
+	DPoP   domain.DPoPPolicy
+	Nonces domain.DPoPNonces
 	// AddressThrottle limits failed logins per username and client address,
 	// IPThrottle per client address across usernames, and AccountDelay
 	// slows down failures per username from addresses that username has
@@ -43,7 +50,11 @@ type Service struct {
 	hasher   ports.PasswordHasher
 	ids      ports.IDGenerator
 	failures ports.FailureLog
+	proofs   ports.ProofVerifier
+	replays  ports.ReplayCache
 	policy   domain.Policy
+	dpop     domain.DPoPPolicy
+	nonces   domain.DPoPNonces
 	throttle throttle
 	revoked  *revocationList
 	cache    *tokenCache // nil when off
@@ -53,15 +64,25 @@ type Service struct {
 // policy cannot work.
 func New(d Deps) (*Service, error) {
 	if d.Clock == nil || d.Users == nil || d.Sessions == nil || d.Issuer == nil ||
-		d.Verifier == nil || d.Hasher == nil || d.IDs == nil || d.Failures == nil {
+		d.Verifier == nil || d.Hasher == nil || d.IDs == nil || d.Failures == nil || d.Proofs == nil || d.Replays == nil {
 		return nil, errors.New("app: every dependency is required")
 	}
 	if err := d.Policy.Check(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	if d.DPoP.Mode == "" {
+		d.DPoP = domain.DefaultDPoPPolicy()
+	}
+	if err := d.DPoP.Check(); err != nil {
+		return nil, fmt.Errorf("app: DPoP %w", err)
+	}
+	if d.DPoP.Nonce && len(d.Nonces.Key) < 16 {
+		return nil, errors.New("app: DPoP nonces need a key of at least 16 bytes")
+	}
 	return &Service{
 		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
 		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, policy: d.Policy,
+		proofs: d.Proofs, replays: d.Replays, dpop: d.DPoP, nonces: d.Nonces,
 		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay},
 		revoked:  newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
@@ -88,6 +109,7 @@ func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.T
 		RefreshExpiresIn: domain.ExpiresIn(rc.ExpiresAt, now),
 		SessionID:        sess.ID,
 		UserID:           sess.UserID,
+		JKT:              sess.JKT,
 	}, nil
 }
 

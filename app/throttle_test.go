@@ -66,7 +66,7 @@ func throttledOn(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) (*a
 	svc, err := app.New(app.Deps{
 		Clock: clk, Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
 		Users:  &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
-		Hasher: h, IDs: randIDs{}, Failures: log, Policy: p,
+		Hasher: h, IDs: randIDs{}, Failures: log, Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p,
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: 10, Window: 15 * time.Minute},
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 100, Window: 15 * time.Minute},
 		AccountDelay:    domain.DelayPolicy{Free: 10, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour},
@@ -98,14 +98,14 @@ func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
 	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures())
 	ctx := context.Background()
 	const home = "198.51.100.7"
-	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, home)
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, home, domain.ProofRequest{})
 	require.NoError(t, err, "her usual address: she logged in from it before")
 
 	clk.advance(time.Hour)
 	refused := 0
 	for round := range 50 {
 		for a := range 10 {
-			_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: fmt.Sprintf("guess-%d", round)}, fmt.Sprintf("203.0.113.%d", a))
+			_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: fmt.Sprintf("guess-%d", round)}, fmt.Sprintf("203.0.113.%d", a), domain.ProofRequest{})
 			if errors.Is(err, domain.ErrRateLimited) {
 				refused++
 			}
@@ -114,9 +114,9 @@ func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
 	}
 	assert.Greater(t, refused, 400, "the guessers are throttled")
 
-	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, home)
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, home, domain.ProofRequest{})
 	assert.NoError(t, err, "the owner, from her usual address, on the first try")
-	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "192.0.2.99")
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "192.0.2.99", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrRateLimited, "from an address she never used, she waits like a stranger")
 }
 
@@ -128,7 +128,7 @@ func TestDistributedGuesserIsBounded(t *testing.T) {
 	svc, clk := throttledOn(t, h, memory.NewFailures())
 	ctx := context.Background()
 	for i := range 3600 {
-		_, _ = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		_, _ = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), domain.ProofRequest{})
 		clk.advance(time.Second)
 	}
 	bound := domain.DelayPolicy{Free: 10, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}.MaxGuessesPerHour(0)
@@ -145,7 +145,7 @@ func TestOneAddressSprayingUsernamesIsStopped(t *testing.T) {
 	ctx := context.Background()
 	limited := 0
 	for i := range 1000 {
-		_, err := svc.Login(ctx, domain.Credentials{Username: fmt.Sprintf("user%d", i), Password: "123456"}, "203.0.113.66")
+		_, err := svc.Login(ctx, domain.Credentials{Username: fmt.Sprintf("user%d", i), Password: "123456"}, "203.0.113.66", domain.ProofRequest{})
 		if errors.Is(err, domain.ErrRateLimited) {
 			limited++
 		}
@@ -169,7 +169,7 @@ func TestParallelGuessesCannotOverrunTheLimit(t *testing.T) {
 			if i == 59 {
 				password = "right"
 			}
-			_, err := svc.Login(context.Background(), domain.Credentials{Username: "minsu", Password: password}, fmt.Sprintf("192.0.2.%d", i))
+			_, err := svc.Login(context.Background(), domain.Credentials{Username: "minsu", Password: password}, fmt.Sprintf("192.0.2.%d", i), domain.ProofRequest{})
 			if errors.Is(err, domain.ErrRateLimited) {
 				limited.Add(1)
 			}
@@ -193,16 +193,16 @@ func TestOnlyWrongPasswordsCount(t *testing.T) {
 	svc := throttled(t, h, memory.NewFailures())
 	ctx := context.Background()
 	for range 150 { // more than the address's limit of 100
-		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "198.51.100.1")
+		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "198.51.100.1", domain.ProofRequest{})
 		require.NoError(t, err)
 	}
 	h.err = fmt.Errorf("queue full: %w", domain.ErrUnavailable)
 	for range 20 {
-		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "wrong"}, "198.51.100.1")
+		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "wrong"}, "198.51.100.1", domain.ProofRequest{})
 		require.ErrorIs(t, err, domain.ErrUnavailable)
 	}
 	h.err = nil
-	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "198.51.100.1")
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "198.51.100.1", domain.ProofRequest{})
 	assert.NoError(t, err, "neither the successes nor the outages counted")
 }
 
@@ -212,7 +212,7 @@ func TestFailureKeysHaveAFixedSize(t *testing.T) {
 	log := &recordingLog{FailureLog: memory.NewFailures()}
 	svc := throttled(t, &fakeHasher{}, log)
 	long := strings.Repeat("u", domain.MaxUsernameBytes)
-	_, err := svc.Login(context.Background(), domain.Credentials{Username: long, Password: "x"}, "192.0.2.1")
+	_, err := svc.Login(context.Background(), domain.Credentials{Username: long, Password: "x"}, "192.0.2.1", domain.ProofRequest{})
 	require.ErrorIs(t, err, domain.ErrInvalidCredentials)
 	require.NotEmpty(t, log.keys)
 	for _, k := range log.keys {

@@ -32,7 +32,7 @@ func newCachedService(t *testing.T, size int) (*app.Service, *countingVerifier, 
 	svc, err := app.New(app.Deps{
 		Clock: clk, Users: &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
 		Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: ver, Hasher: &fakeHasher{}, IDs: randIDs{}, Failures: memory.NewFailures(),
-		Policy: p, TokenCacheSize: size,
+		Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p, TokenCacheSize: size,
 	})
 	require.NoError(t, err)
 	return svc, ver, clk
@@ -41,40 +41,40 @@ func newCachedService(t *testing.T, size int) (*app.Service, *countingVerifier, 
 func TestTokenCache(t *testing.T) {
 	ctx := context.Background()
 	svc, ver, clk := newCachedService(t, 100)
-	pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "")
+	pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})
 	require.NoError(t, err)
 
 	for range 5 {
-		_, err := svc.Authenticate(ctx, pair.Access)
+		_, err := svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 		require.NoError(t, err)
 	}
 	assert.Equal(t, int32(1), ver.calls.Load(), "verified once, then served from the cache")
 
 	t.Run("a hit still checks exp against the clock", func(t *testing.T) {
 		clk.advance(59999 * time.Millisecond)
-		_, err := svc.Authenticate(ctx, pair.Access)
+		_, err := svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 		require.NoError(t, err)
 		clk.advance(time.Millisecond)
-		_, err = svc.Authenticate(ctx, pair.Access)
+		_, err = svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 		assert.ErrorIs(t, err, domain.ErrTokenExpired)
 		assert.Equal(t, 0, app.CachedTokens(svc), "an expired token leaves the cache")
 		clk.advance(-time.Minute)
 	})
 
 	t.Run("a hit still checks revocation", func(t *testing.T) {
-		p2, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "")
+		p2, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})
 		require.NoError(t, err)
-		_, err = svc.Authenticate(ctx, p2.Access)
+		_, err = svc.Authenticate(ctx, p2.Access, domain.ProofRequest{})
 		require.NoError(t, err)
-		require.NoError(t, svc.Logout(ctx, p2.Refresh, false))
-		_, err = svc.Authenticate(ctx, p2.Access)
+		require.NoError(t, svc.Logout(ctx, p2.Refresh, false, domain.ProofRequest{}))
+		_, err = svc.Authenticate(ctx, p2.Access, domain.ProofRequest{})
 		assert.ErrorIs(t, err, domain.ErrSessionRevoked)
 	})
 
 	t.Run("a token that failed is never cached", func(t *testing.T) {
 		before := ver.calls.Load()
 		for range 3 {
-			_, err := svc.Authenticate(ctx, "garbage")
+			_, err := svc.Authenticate(ctx, "garbage", domain.ProofRequest{})
 			assert.ErrorIs(t, err, domain.ErrInvalidToken)
 		}
 		assert.Equal(t, before+3, ver.calls.Load())
@@ -85,9 +85,9 @@ func TestTokenCacheIsBounded(t *testing.T) {
 	ctx := context.Background()
 	svc, _, _ := newCachedService(t, 10)
 	for range 50 {
-		pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "")
+		pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})
 		require.NoError(t, err)
-		_, err = svc.Authenticate(ctx, pair.Access)
+		_, err = svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 		require.NoError(t, err)
 	}
 	assert.Equal(t, 10, app.CachedTokens(svc))
@@ -96,10 +96,10 @@ func TestTokenCacheIsBounded(t *testing.T) {
 func TestTokenCacheOff(t *testing.T) {
 	ctx := context.Background()
 	svc, ver, _ := newCachedService(t, 0)
-	pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "")
+	pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})
 	require.NoError(t, err)
 	for range 3 {
-		_, err := svc.Authenticate(ctx, pair.Access)
+		_, err := svc.Authenticate(ctx, pair.Access, domain.ProofRequest{})
 		require.NoError(t, err)
 	}
 	assert.Equal(t, int32(3), ver.calls.Load())

@@ -107,6 +107,8 @@ var codes = []struct {
 	{ErrNotFound, "not_found"},
 	{ErrRateLimited, "rate_limited"},
 	{ErrUnavailable, "unavailable"},
+	{ErrInvalidDPoPProof, "invalid_dpop_proof"},
+	{ErrUseDPoPNonce, "use_dpop_nonce"},
 }
 
 // Code returns the contract's error code of err (wrapped or not): the code

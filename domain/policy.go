@@ -97,7 +97,12 @@ func (p Policy) NewClaims(kind TokenKind, s Session, gen uint64, at time.Time) C
 	if exp.After(s.ExpiresAt) {
 		exp = s.ExpiresAt
 	}
+	jkt := ""
+	if kind == Access {
+		jkt = s.JKT
+	}
 	return Claims{
+		JKT:       jkt,
 		Issuer:    p.Issuer,
 		Audience:  p.AudienceFor(kind),
 		Subject:   s.UserID,

@@ -19,7 +19,7 @@ var minsu = domain.User{ID: "2", Username: "minsu"}
 
 func TestValidateExpiryBoundaries(t *testing.T) {
 	p := domain.DefaultPolicy()
-	s := domain.NewSession(sid, minsu, t0, p)
+	s := domain.NewSession(sid, minsu, t0, p, "")
 	access, refresh := s.Tokens(p)
 	ms := time.Millisecond
 	for _, tc := range []struct {
@@ -54,7 +54,7 @@ func TestValidateExpiryBoundaries(t *testing.T) {
 func TestValidateLeeway(t *testing.T) {
 	p := domain.DefaultPolicy()
 	p.Leeway = 5 * time.Second
-	access, _ := domain.NewSession(sid, minsu, t0, p).Tokens(p)
+	access, _ := domain.NewSession(sid, minsu, t0, p, "").Tokens(p)
 	assert.NoError(t, p.Validate(access, domain.Access, t0.Add(64*time.Second+999*time.Millisecond)))
 	assert.ErrorIs(t, p.Validate(access, domain.Access, t0.Add(65*time.Second)), domain.ErrTokenExpired)
 	assert.NoError(t, p.Validate(access, domain.Access, t0.Add(-5*time.Second)))
@@ -63,7 +63,7 @@ func TestValidateLeeway(t *testing.T) {
 
 func TestValidateRejectsClaims(t *testing.T) {
 	p := domain.DefaultPolicy()
-	good, _ := domain.NewSession(sid, minsu, t0, p).Tokens(p)
+	good, _ := domain.NewSession(sid, minsu, t0, p, "").Tokens(p)
 	for name, mutate := range map[string]func(c *domain.Claims){
 		"wrong issuer":        func(c *domain.Claims) { c.Issuer = "evil" },
 		"wrong audience":      func(c *domain.Claims) { c.Audience = "other" },
@@ -96,7 +96,7 @@ func TestNewClaimsWholeSecondsAndCap(t *testing.T) {
 	p := domain.DefaultPolicy()
 	p.SessionMaxAge = 7 * time.Minute
 	login := t0.Add(400 * time.Millisecond)
-	s := domain.NewSession(sid, minsu, login, p)
+	s := domain.NewSession(sid, minsu, login, p, "")
 	assert.Equal(t, t0.Add(7*time.Minute), s.ExpiresAt, "the session end is whole seconds from the truncated login")
 
 	a, r := s.Tokens(p)

@@ -10,6 +10,9 @@ type TokenPair struct {
 	RefreshExpiresIn int64 // whole seconds until the refresh token's exp
 	SessionID        string
 	UserID           string
+	// JKT is the thumbprint of the DPoP key the pair is bound to; empty for
+	// bearer tokens. A bound pair's token_type is "DPoP".
+	JKT string
 }
 
 // Principal is the caller an access token identifies.
@@ -17,6 +20,8 @@ type Principal struct {
 	UserID    string
 	Username  string
 	SessionID string
+	// JKT is the DPoP key thumbprint the access token is bound to, if any.
+	JKT string
 }
 
 // SessionInfo describes one live session to its owner.

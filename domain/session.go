@@ -36,10 +36,15 @@ type Session struct {
 	// RevokedAt is zero while the session is live.
 	RevokedAt    time.Time
 	RevokeReason RevokeReason
+	// JKT is the RFC 7638 thumbprint of the DPoP key the session is bound
+	// to, empty for an unbound session. It is set at login and never
+	// changes: every refresh of the session must be proven with that key.
+	JKT string
 }
 
-// NewSession starts the session of a login of user at now.
-func NewSession(id string, u User, now time.Time, p Policy) Session {
+// NewSession starts the session of a login of user at now, bound to the
+// DPoP key of thumbprint jkt ("" for an unbound session).
+func NewSession(id string, u User, now time.Time, p Policy, jkt string) Session {
 	now = now.UTC()
 	s := Session{
 		ID:         id,
@@ -50,6 +55,7 @@ func NewSession(id string, u User, now time.Time, p Policy) Session {
 		ExpiresAt:  now.Truncate(time.Second).Add(p.SessionMaxAge),
 		Generation: 1,
 		RotatedAt:  now,
+		JKT:        jkt,
 	}
 	s.PurgeAt = s.purgeAt(p)
 	return s

@@ -12,7 +12,7 @@ import (
 func TestDecideRefresh(t *testing.T) {
 	p := domain.DefaultPolicy()
 	p.ReuseGrace = 10 * time.Second
-	s1 := domain.NewSession(sid, minsu, t0, p)
+	s1 := domain.NewSession(sid, minsu, t0, p, "")
 	s2, out, err := s1.DecideRefresh(1, t0.Add(30*time.Second), p)
 	require.NoError(t, err)
 	require.Equal(t, domain.Rotated, out)
@@ -69,7 +69,7 @@ func mustRotate(t *testing.T, s domain.Session, gen uint64, at time.Duration, p 
 
 func TestGraceZeroMeansEveryOldTokenIsReuse(t *testing.T) {
 	p := domain.DefaultPolicy()
-	s2 := mustRotate(t, domain.NewSession(sid, minsu, t0, p), 1, time.Second, p)
+	s2 := mustRotate(t, domain.NewSession(sid, minsu, t0, p, ""), 1, time.Second, p)
 	_, out, err := s2.DecideRefresh(1, t0.Add(time.Second), p)
 	require.NoError(t, err)
 	assert.Equal(t, domain.Reused, out, "same instant, but no grace")
@@ -86,7 +86,7 @@ func TestGraceZeroMeansEveryOldTokenIsReuse(t *testing.T) {
 func TestReplayGivesTheSameClaims(t *testing.T) {
 	p := domain.DefaultPolicy()
 	p.ReuseGrace = 10 * time.Second
-	s2 := mustRotate(t, domain.NewSession(sid, minsu, t0, p), 1, 1500*time.Millisecond, p)
+	s2 := mustRotate(t, domain.NewSession(sid, minsu, t0, p, ""), 1, 1500*time.Millisecond, p)
 	a1, r1 := s2.Tokens(p)
 	replayed, out, err := s2.DecideRefresh(1, t0.Add(5*time.Second), p)
 	require.NoError(t, err)
@@ -100,7 +100,7 @@ func TestReplayGivesTheSameClaims(t *testing.T) {
 
 func TestRevokeKeepsFirstReason(t *testing.T) {
 	p := domain.DefaultPolicy()
-	s := domain.NewSession(sid, minsu, t0, p)
+	s := domain.NewSession(sid, minsu, t0, p, "")
 	assert.False(t, s.Revoked())
 	r := s.Revoke(domain.ReasonReuse, t0.Add(time.Second))
 	r2 := r.Revoke(domain.ReasonLogout, t0.Add(time.Minute))
@@ -110,7 +110,7 @@ func TestRevokeKeepsFirstReason(t *testing.T) {
 
 func TestLiveAndPurge(t *testing.T) {
 	p := domain.DefaultPolicy()
-	s := domain.NewSession(sid, minsu, t0, p)
+	s := domain.NewSession(sid, minsu, t0, p, "")
 	assert.Equal(t, t0.Add(5*time.Minute), s.PurgeAt, "nothing of it outlives the refresh token")
 	assert.True(t, s.Live(t0.Add(5*time.Minute-1)))
 	assert.False(t, s.Live(t0.Add(5*time.Minute)), "idle past the refresh TTL")
@@ -121,7 +121,7 @@ func TestLiveAndPurge(t *testing.T) {
 	assert.Equal(t, t0.Add(5*time.Minute), s2.AccessValidUntil(p))
 
 	p.Leeway = 3 * time.Second
-	assert.Equal(t, t0.Add(5*time.Minute+3*time.Second), domain.NewSession(sid, minsu, t0, p).PurgeAt)
+	assert.Equal(t, t0.Add(5*time.Minute+3*time.Second), domain.NewSession(sid, minsu, t0, p, "").PurgeAt)
 }
 
 func TestTokenIDRoundTrip(t *testing.T) {

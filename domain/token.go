@@ -63,6 +63,10 @@ type Claims struct {
 	// ClientID is the OAuth 2.0 client the token was issued to (RFC 9068
 	// §2.2 client_id); empty for tokens of authd's own /login/.
 	ClientID string
+	// JKT is the cnf.jkt claim (RFC 9449 §6.1) of an access token bound to a
+	// DPoP key: that key's RFC 7638 thumbprint. Refresh tokens do not carry
+	// it; their session holds the binding.
+	JKT string
 }
 
 // TokenID returns the jti of the token of the given kind and refresh

@@ -13,18 +13,24 @@ type AuthService interface {
 	// Login checks credentials and starts a session. Errors:
 	// domain.ErrCredentialsMissing, domain.ErrInvalidCredentials (unknown user
 	// and wrong password alike), domain.ErrRateLimited (as
-	// *domain.RateLimitError), domain.ErrUnavailable.
-	Login(ctx context.Context, cred domain.Credentials, clientIP string) (domain.TokenPair, error)
+	// *domain.RateLimitError), domain.ErrUnavailable, and the DPoP errors
+	// (*domain.ProofError). A login whose request carries a valid DPoP
+	// proof starts a session bound to the proof's key.
+	Login(ctx context.Context, cred domain.Credentials, clientIP string, dpop domain.ProofRequest) (domain.TokenPair, error)
 	// Refresh rotates the session of a refresh token presented by the OAuth
 	// client clientID (empty on authd's own endpoints). Errors:
 	// domain.ErrTokenMissing, domain.ErrTokenExpired, domain.ErrInvalidToken,
 	// domain.ErrRefreshReused, domain.ErrSessionRevoked,
-	// domain.ErrSessionExpired, domain.ErrUnavailable.
-	Refresh(ctx context.Context, refreshToken, clientID string) (domain.TokenPair, error)
+	// domain.ErrSessionExpired, domain.ErrUnavailable, and the DPoP errors
+	// (*domain.ProofError): the refresh of a bound session needs a proof
+	// made with its key, and without one nothing changes.
+	Refresh(ctx context.Context, refreshToken, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error)
 	// Authenticate identifies the caller of an access token without a store
 	// read. Errors: domain.ErrTokenMissing, domain.ErrTokenExpired,
-	// domain.ErrInvalidToken, domain.ErrSessionRevoked.
-	Authenticate(ctx context.Context, accessToken string) (domain.Principal, error)
+	// domain.ErrInvalidToken, domain.ErrSessionRevoked, and the DPoP errors
+	// (*domain.ProofError): a bound token needs the DPoP scheme and a proof
+	// with its key and ath on every request.
+	Authenticate(ctx context.Context, accessToken string, dpop domain.ProofRequest) (domain.Principal, error)
 	// Introspect returns the claims of a token that is accepted now: an
 	// access token exactly when Authenticate accepts it, a refresh token while
 	// it is the current one of a live session. hint (domain.Access,
@@ -37,9 +43,13 @@ type AuthService interface {
 	Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind) error
 	// Logout revokes the refresh token's session, or all of its user's.
 	// Errors: domain.ErrTokenMissing, domain.ErrInvalidToken,
-	// domain.ErrUnavailable; an expired or already revoked token is not an
-	// error.
-	Logout(ctx context.Context, refreshToken string, all bool) error
+	// domain.ErrUnavailable, and the DPoP errors for a bound session's
+	// token without its key's proof; an expired or already revoked token is
+	// not an error.
+	Logout(ctx context.Context, refreshToken string, all bool, dpop domain.ProofRequest) error
+	// DPoPNonce returns the server nonce a response should offer in its
+	// DPoP-Nonce header, or "" when nonces are off. It never fails.
+	DPoPNonce(ctx context.Context) string
 	// Sessions lists the principal's live sessions. Errors:
 	// domain.ErrUnavailable.
 	Sessions(ctx context.Context, p domain.Principal) ([]domain.SessionInfo, error)

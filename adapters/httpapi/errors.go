@@ -24,9 +24,11 @@ type problem struct {
 	code   string
 	status int
 	ko, en string
-	// token marks errors about a presented token: their 401 carries
-	// error="invalid_token" and an error_description (RFC 6750 §3.1).
-	token bool
+	// challenge is the error code a 401's WWW-Authenticate names, with an
+	// error_description: "invalid_token" for errors about a presented
+	// token (RFC 6750 §3.1), the DPoP codes for DPoP's (RFC 9449 §7.1),
+	// "" for none.
+	challenge string
 }
 
 // problems maps each error to its row. writeError walks it with errors.Is,
@@ -36,27 +38,29 @@ var problems = []struct {
 	err error
 	p   problem
 }{
-	{domain.ErrCredentialsMissing, problem{"credentials_missing", 401, "아이디와 비밀번호가 서버로 전달되지 않았습니다.", "Username and password were not sent to the server.", false}},
-	{domain.ErrInvalidCredentials, problem{"invalid_credentials", 401, "아이디와 비밀번호를 확인하세요.", "Check your username and password.", false}},
-	{domain.ErrTokenMissing, problem{"token_missing", 401, "토큰 정보가 필요합니다.", "A token is required.", false}},
-	{domain.ErrTokenExpired, problem{"token_expired", 401, "토큰이 만료되었습니다.", "The token has expired.", true}},
-	{domain.ErrInvalidToken, problem{"invalid_token", 401, "잘못된 토큰입니다.", "The token is invalid.", true}},
-	{domain.ErrRefreshReused, problem{"refresh_token_reused", 401, "이미 사용된 리프레시 토큰입니다. 안전을 위해 세션을 종료했습니다. 다시 로그인하세요.", "This refresh token was already used; the session was ended for safety. Log in again.", true}},
-	{domain.ErrSessionRevoked, problem{"session_revoked", 401, "로그아웃되었거나 취소된 세션입니다. 다시 로그인하세요.", "The session was logged out or revoked. Log in again.", true}},
-	{domain.ErrSessionExpired, problem{"session_expired", 401, "세션이 만료되었습니다. 다시 로그인하세요.", "The session has expired. Log in again.", true}},
-	{domain.ErrInvalidRequest, problem{"invalid_request", 400, "요청 형식이 올바르지 않습니다.", "The request is malformed.", false}},
-	{errUnsupportedMedia, problem{"unsupported_media_type", 415, "요청 본문은 application/json 형식이어야 합니다.", "The request body must be application/json.", false}},
-	{errPayloadTooLarge, problem{"payload_too_large", 413, "요청 본문이 너무 큽니다. (최대 16 KiB)", "The request body is too large (16 KiB at most).", false}},
-	{domain.ErrNotFound, problem{"not_found", 404, "요청한 리소스를 찾을 수 없습니다.", "The requested resource was not found.", false}},
-	{errMethodNotAllowed, problem{"method_not_allowed", 405, "허용되지 않은 메서드입니다.", "The method is not allowed for this path.", false}},
-	{domain.ErrRateLimited, problem{"rate_limited", 429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again later.", false}},
-	{errInvalidClient, problem{"invalid_client", 401, "클라이언트 인증에 실패했습니다.", "Client authentication failed.", false}},
-	{errUnauthorizedClient, problem{"unauthorized_client", 400, "이 클라이언트는 이 grant_type을 사용할 수 없습니다.", "This client may not use this grant type.", false}},
-	{errUnsupportedGrant, problem{"unsupported_grant_type", 400, "지원하지 않는 grant_type입니다.", "The grant type is not supported.", false}},
-	{domain.ErrUnavailable, problem{"unavailable", 503, "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.", "The service is temporarily unavailable. Try again later.", false}},
+	{domain.ErrCredentialsMissing, problem{"credentials_missing", 401, "아이디와 비밀번호가 서버로 전달되지 않았습니다.", "Username and password were not sent to the server.", ""}},
+	{domain.ErrInvalidCredentials, problem{"invalid_credentials", 401, "아이디와 비밀번호를 확인하세요.", "Check your username and password.", ""}},
+	{domain.ErrTokenMissing, problem{"token_missing", 401, "토큰 정보가 필요합니다.", "A token is required.", ""}},
+	{domain.ErrTokenExpired, problem{"token_expired", 401, "토큰이 만료되었습니다.", "The token has expired.", "invalid_token"}},
+	{domain.ErrInvalidToken, problem{"invalid_token", 401, "잘못된 토큰입니다.", "The token is invalid.", "invalid_token"}},
+	{domain.ErrRefreshReused, problem{"refresh_token_reused", 401, "이미 사용된 리프레시 토큰입니다. 안전을 위해 세션을 종료했습니다. 다시 로그인하세요.", "This refresh token was already used; the session was ended for safety. Log in again.", "invalid_token"}},
+	{domain.ErrSessionRevoked, problem{"session_revoked", 401, "로그아웃되었거나 취소된 세션입니다. 다시 로그인하세요.", "The session was logged out or revoked. Log in again.", "invalid_token"}},
+	{domain.ErrSessionExpired, problem{"session_expired", 401, "세션이 만료되었습니다. 다시 로그인하세요.", "The session has expired. Log in again.", "invalid_token"}},
+	{domain.ErrInvalidRequest, problem{"invalid_request", 400, "요청 형식이 올바르지 않습니다.", "The request is malformed.", ""}},
+	{errUnsupportedMedia, problem{"unsupported_media_type", 415, "요청 본문은 application/json 형식이어야 합니다.", "The request body must be application/json.", ""}},
+	{errPayloadTooLarge, problem{"payload_too_large", 413, "요청 본문이 너무 큽니다. (최대 16 KiB)", "The request body is too large (16 KiB at most).", ""}},
+	{domain.ErrNotFound, problem{"not_found", 404, "요청한 리소스를 찾을 수 없습니다.", "The requested resource was not found.", ""}},
+	{errMethodNotAllowed, problem{"method_not_allowed", 405, "허용되지 않은 메서드입니다.", "The method is not allowed for this path.", ""}},
+	{domain.ErrRateLimited, problem{"rate_limited", 429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again later.", ""}},
+	{errInvalidClient, problem{"invalid_client", 401, "클라이언트 인증에 실패했습니다.", "Client authentication failed.", ""}},
+	{errUnauthorizedClient, problem{"unauthorized_client", 400, "이 클라이언트는 이 grant_type을 사용할 수 없습니다.", "This client may not use this grant type.", ""}},
+	{errUnsupportedGrant, problem{"unsupported_grant_type", 400, "지원하지 않는 grant_type입니다.", "The grant type is not supported.", ""}},
+	{domain.ErrInvalidDPoPProof, problem{"invalid_dpop_proof", 401, "DPoP 증명이 올바르지 않습니다.", "The DPoP proof is invalid.", "invalid_dpop_proof"}},
+	{domain.ErrUseDPoPNonce, problem{"use_dpop_nonce", 401, "DPoP-Nonce 헤더의 값을 증명에 넣어 다시 보내세요.", "Send the proof again with the nonce from the DPoP-Nonce header.", "use_dpop_nonce"}},
+	{domain.ErrUnavailable, problem{"unavailable", 503, "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.", "The service is temporarily unavailable. Try again later.", ""}},
 }
 
-var internalProblem = problem{"internal_error", 500, "서버 내부 오류가 발생했습니다.", "An internal server error occurred.", false}
+var internalProblem = problem{"internal_error", 500, "서버 내부 오류가 발생했습니다.", "An internal server error occurred.", ""}
 
 // init checks that every domain row carries the domain's own code, so the
 // table cannot drift from domain.Code, which the metrics labels use.
@@ -93,14 +97,31 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	if p.status == http.StatusUnauthorized {
 		challenge := `Bearer realm="authd"`
-		if p.token {
-			challenge += `, error="invalid_token", error_description="` + p.en + `"`
+		if usesDPoP(r, err) {
+			// RFC 9449 §7.1: the DPoP scheme's challenge, naming the
+			// algorithms proofs may use.
+			challenge = `DPoP realm="authd", algs="` + settingsOf(r).algs + `"`
+		}
+		if p.challenge != "" {
+			challenge += `, error="` + p.challenge + `", error_description="` + p.en + `"`
 		}
 		h.Set("WWW-Authenticate", challenge)
 	}
 	setRetryAfter(h, err, p.status)
 	noteError(r, err, p.status)
 	writeJSON(w, p.status, errorBody{Error: p.code, Message: message(r, p)})
+}
+
+// usesDPoP reports whether a 401 is DPoP's to answer: a DPoP error (a
+// missing or broken proof, or a bound token presented as a bearer token),
+// or any error of a request that presented its token with the DPoP scheme.
+func usesDPoP(r *http.Request, err error) bool {
+	var pe *domain.ProofError
+	if errors.As(err, &pe) {
+		return true
+	}
+	_, scheme, _ := authorization(r)
+	return scheme == domain.DPoPScheme
 }
 
 // oauthError is how an OAuth 2.0 endpoint reports a row of the table above
@@ -127,6 +148,8 @@ var oauthErrors = map[string]oauthError{
 	"refresh_token_reused":   {"invalid_grant", 400},
 	"session_revoked":        {"invalid_grant", 400},
 	"session_expired":        {"invalid_grant", 400},
+	"invalid_dpop_proof":     {"invalid_dpop_proof", 400},
+	"use_dpop_nonce":         {"use_dpop_nonce", 400},
 	"unavailable":            {"temporarily_unavailable", 503},
 	"internal_error":         {"server_error", 500},
 }

@@ -55,6 +55,10 @@ type Deps struct {
 	// to the one NewAdminHandler returns (AUTH_ADMIN_ADDR); /healthz and
 	// /readyz are on both.
 	SeparateAdmin bool
+	// DPoPAlgorithms are the DPoP proof algorithms accepted
+	// (AUTH_DPOP_ALGS), named in DPoP challenges and the metadata; empty
+	// means ES256 and EdDSA.
+	DPoPAlgorithms []string
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

@@ -9,15 +9,26 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// authenticate returns the principal of the request's access token, or
-// answers the error and returns false.
+// authenticate returns the principal of the request's access token, sent
+// as a Bearer token or as a DPoP-bound one with its proof, or answers the
+// error and returns false.
 func authenticate(auth ports.AuthService, w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
-	token, err := bearerToken(r)
+	return authenticateWith(auth, w, r, proofRequest)
+}
+
+// authenticateWith is authenticate with the function that finds which
+// request the proof must name.
+func authenticateWith(auth ports.AuthService, w http.ResponseWriter, r *http.Request,
+	proof func(*http.Request, string) (domain.ProofRequest, error)) (domain.Principal, bool) {
+	token, scheme, err := authorization(r)
 	if err == nil {
-		var p domain.Principal
-		if p, err = auth.Authenticate(r.Context(), token); err == nil {
-			noteUser(r, p.UserID)
-			return p, true
+		var dpop domain.ProofRequest
+		if dpop, err = proof(r, scheme); err == nil {
+			var p domain.Principal
+			if p, err = auth.Authenticate(r.Context(), token, dpop); err == nil {
+				noteUser(r, p.UserID)
+				return p, true
+			}
 		}
 	}
 	writeError(w, r, err)

@@ -22,7 +22,7 @@ func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, tokenResponse{
-		Access: p.Access, Refresh: p.Refresh, TokenType: "Bearer",
+		Access: p.Access, Refresh: p.Refresh, TokenType: tokenType(p),
 		ExpiresIn: p.AccessExpiresIn, RefreshExpiresIn: p.RefreshExpiresIn,
 	})
 }
@@ -46,8 +46,13 @@ func handleLogin(auth ports.AuthService) http.Handler {
 		if req.Password != nil {
 			cred.Password = *req.Password
 		}
+		dpop, err := proofRequest(r, "")
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
 		ip := clientIP(r)
-		pair, err := auth.Login(r.Context(), cred, ip)
+		pair, err := auth.Login(r.Context(), cred, ip, dpop)
 		if err != nil {
 			noteFailedLogin(r, ip, err)
 			writeError(w, r, err)
@@ -64,17 +69,21 @@ type refreshRequest struct {
 	All     bool    `json:"all"`
 }
 
-// readRefreshRequest decodes the optional body and finds the refresh token
-// in it or in the Authorization header.
-func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refreshRequest, error) {
+// readRefreshRequest decodes the optional body, finds the refresh token in
+// it or in the Authorization header, and reads the DPoP proof.
+func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refreshRequest, domain.ProofRequest, error) {
 	var req refreshRequest
 	if hasBody(r) {
 		if err := decode(w, r, &req); err != nil {
-			return "", req, err
+			return "", req, domain.ProofRequest{}, err
 		}
 	}
-	token, err := refreshToken(r, req.Refresh)
-	return token, req, err
+	token, scheme, err := refreshToken(r, req.Refresh)
+	if err != nil {
+		return "", req, domain.ProofRequest{}, err
+	}
+	dpop, err := proofRequest(r, scheme)
+	return token, req, dpop, err
 }
 
 // handleRefresh serves POST /refresh/: the refresh token in the
@@ -83,7 +92,7 @@ func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refresh
 // here, and its session does not change.
 func handleRefresh(auth ports.AuthService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, _, err := readRefreshRequest(w, r)
+		token, _, dpop, err := readRefreshRequest(w, r)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -92,7 +101,7 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 		// of /login/ (no client_id) and of the client "authd" refresh here;
 		// a token issued to another OAuth client, a confidential one above
 		// all, refreshes only at /oauth/token with that client's secret.
-		pair, err := auth.Refresh(r.Context(), token, DefaultClientID)
+		pair, err := auth.Refresh(r.Context(), token, DefaultClientID, dpop)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -105,12 +114,12 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 // and {"all": true} to end every session of the user → 204.
 func handleLogout(auth ports.AuthService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, req, err := readRefreshRequest(w, r)
+		token, req, dpop, err := readRefreshRequest(w, r)
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if err := auth.Logout(r.Context(), token, req.All); err != nil {
+		if err := auth.Logout(r.Context(), token, req.All, dpop); err != nil {
 			writeError(w, r, err)
 			return
 		}

@@ -24,24 +24,32 @@ type fakeAuth struct {
 	login        func(ctx context.Context, c domain.Credentials, ip string) (domain.TokenPair, error)
 	refresh      func(ctx context.Context, token string) (domain.TokenPair, error)
 	authenticate func(ctx context.Context, token string) (domain.Principal, error)
+	lastProof    domain.ProofRequest // what the last call was given
+	nonce        string
 }
 
-func (f *fakeAuth) Login(ctx context.Context, c domain.Credentials, ip string) (domain.TokenPair, error) {
+func (f *fakeAuth) Login(ctx context.Context, c domain.Credentials, ip string, dpop domain.ProofRequest) (domain.TokenPair, error) {
+	f.lastProof = dpop
 	return f.login(ctx, c, ip)
 }
-func (f *fakeAuth) Refresh(ctx context.Context, token, _ string) (domain.TokenPair, error) {
+func (f *fakeAuth) Refresh(ctx context.Context, token, _ string, dpop domain.ProofRequest) (domain.TokenPair, error) {
+	f.lastProof = dpop
 	return f.refresh(ctx, token)
 }
+func (f *fakeAuth) DPoPNonce(context.Context) string { return f.nonce }
 func (f *fakeAuth) Introspect(context.Context, string, domain.TokenKind) (domain.Claims, error) {
 	return domain.Claims{}, errors.New("not used")
 }
 func (f *fakeAuth) Revoke(context.Context, string, string, domain.TokenKind) error {
 	return errors.New("not used")
 }
-func (f *fakeAuth) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
+func (f *fakeAuth) Authenticate(ctx context.Context, token string, dpop domain.ProofRequest) (domain.Principal, error) {
+	f.lastProof = dpop
 	return f.authenticate(ctx, token)
 }
-func (f *fakeAuth) Logout(context.Context, string, bool) error { return errors.New("not used") }
+func (f *fakeAuth) Logout(context.Context, string, bool, domain.ProofRequest) error {
+	return errors.New("not used")
+}
 func (f *fakeAuth) Sessions(context.Context, domain.Principal) ([]domain.SessionInfo, error) {
 	return nil, errors.New("not used")
 }

@@ -13,12 +13,15 @@ import (
 )
 
 // requestNote is filled in by handlers for the access log line of their
-// request: who the caller turned out to be, and the error behind a 5xx.
+// request: who the caller turned out to be, and the error behind a 5xx. It
+// also carries the listener's DPoP settings to the handlers and the error
+// writer (see withDPoP).
 type requestNote struct {
 	userID   string
 	clientIP string
 	err      error
 	status   int
+	dpop     *dpopSettings
 }
 
 type noteKey struct{}

@@ -77,7 +77,7 @@ func handleOAuthToken(auth ports.AuthService, clients oauthClients) http.Handler
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
 		writeJSON(w, http.StatusOK, oauthTokenResponse{
-			AccessToken: pair.Access, TokenType: "Bearer", ExpiresIn: pair.AccessExpiresIn,
+			AccessToken: pair.Access, TokenType: tokenType(pair), ExpiresIn: pair.AccessExpiresIn,
 			RefreshToken: pair.Refresh, RefreshExpiresIn: pair.RefreshExpiresIn,
 		})
 	})
@@ -90,6 +90,10 @@ func oauthGrant(auth ports.AuthService, clients oauthClients, w http.ResponseWri
 		return domain.TokenPair{}, err
 	}
 	client, err := clients.authenticate(r, form)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
+	dpop, err := proofRequest(r, "")
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
@@ -109,14 +113,14 @@ func oauthGrant(auth ports.AuthService, clients oauthClients, w http.ResponseWri
 		if token == "" {
 			return domain.TokenPair{}, &domain.RequestError{Reason: "refresh_token is required"}
 		}
-		return auth.Refresh(r.Context(), token, client.ID)
+		return auth.Refresh(r.Context(), token, client.ID, dpop)
 	}
 	cred := domain.Credentials{Username: form.Get("username"), Password: form.Get("password"), ClientID: client.ID}
 	if cred.Username == "" || cred.Password == "" {
 		return domain.TokenPair{}, &domain.RequestError{Reason: "username and password are required"}
 	}
 	ip := clientIP(r)
-	pair, err := auth.Login(r.Context(), cred, ip)
+	pair, err := auth.Login(r.Context(), cred, ip, dpop)
 	noteFailedLogin(r, ip, err)
 	return pair, err
 }
@@ -174,6 +178,9 @@ type introspection struct {
 	Audience  string `json:"aud,omitempty"`
 	ID        string `json:"jti,omitempty"`
 	ClientID  string `json:"client_id,omitempty"`
+	Cnf       *struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf,omitempty"`
 }
 
 // handleOAuthIntrospect serves POST /oauth/introspect/ (RFC 7662) to clients
@@ -220,6 +227,14 @@ func introspect(auth ports.AuthService, clients oauthClients, w http.ResponseWri
 		ExpiresAt: c.ExpiresAt.Unix(), IssuedAt: c.IssuedAt.Unix(), NotBefore: c.NotBefore.Unix(),
 		Issuer: c.Issuer, Audience: c.Audience, ID: c.ID, ClientID: c.ClientID,
 	}
+	if c.JKT != "" {
+		// RFC 9449 §6.2: the binding, for a resource server to check the
+		// proof against.
+		out.TokenType = domain.DPoPScheme
+		out.Cnf = &struct {
+			JKT string `json:"jkt"`
+		}{c.JKT}
+	}
 	if c.Kind == domain.Refresh {
 		out.TokenType, out.TokenUse = "refresh_token", "refresh_token"
 	}
@@ -235,7 +250,7 @@ func introspect(auth ports.AuthService, clients oauthClients, w http.ResponseWri
 // the revocation list, like /protected/.
 func handleVerify(auth ports.AuthService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := authenticate(auth, w, r)
+		p, ok := authenticateWith(auth, w, r, forwardedProofRequest)
 		if !ok {
 			return
 		}
@@ -262,12 +277,16 @@ type metadata struct {
 	ServiceDocumentation     string   `json:"service_documentation"`
 	UILocales                []string `json:"ui_locales_supported"`
 	AccessTokenSigningAlgs   []string `json:"access_token_signing_alg_values_supported,omitempty"`
+	DPoPSigningAlgs          []string `json:"dpop_signing_alg_values_supported"`
 }
 
 // handleMetadata serves GET /.well-known/oauth-authorization-server (RFC
 // 8414). Endpoint URLs start with publicURL, or, when it is empty, with the
 // URL the request came to.
-func handleMetadata(issuer, publicURL, alg string) http.Handler {
+func handleMetadata(issuer, publicURL, alg string, dpopAlgs []string) http.Handler {
+	if len(dpopAlgs) == 0 {
+		dpopAlgs = []string{"ES256", "EdDSA"}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		base := strings.TrimSuffix(publicURL, "/")
 		if base == "" {
@@ -287,6 +306,7 @@ func handleMetadata(issuer, publicURL, alg string) http.Handler {
 			IntrospectionAuthMethods: []string{"client_secret_basic", "client_secret_post"},
 			ServiceDocumentation:     base + "/openapi.yaml",
 			UILocales:                []string{"ko", "en"},
+			DPoPSigningAlgs:          dpopAlgs,
 		}
 		if alg != "" {
 			m.AccessTokenSigningAlgs = []string{alg}

@@ -14,7 +14,7 @@ import (
 // expect.
 func routes(d Deps) http.Handler {
 	r, both := newRouter(d)
-	r.Use(clientIPs(d.TrustedProxies))
+	r.Use(clientIPs(d.TrustedProxies), withDPoP(d))
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
 	}
@@ -29,7 +29,7 @@ func routes(d Deps) http.Handler {
 	both(http.MethodPost, "/oauth/token", handleOAuthToken(d.Auth, clients))
 	both(http.MethodPost, "/oauth/revoke", handleOAuthRevoke(d.Auth, clients))
 	both(http.MethodPost, "/oauth/introspect", handleOAuthIntrospect(d.Auth, clients))
-	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", handleMetadata(d.Issuer, d.PublicURL, d.Algorithm))
+	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", handleMetadata(d.Issuer, d.PublicURL, d.Algorithm, d.DPoPAlgorithms))
 	verify := handleVerify(d.Auth)
 	r.Handle("/auth/verify", verify) // every method, and every path below it (Envoy ext_authz appends the original path)
 	r.Handle("/auth/verify/*", verify)
@@ -118,8 +118,8 @@ func corsFor(origins []string) func(http.Handler) http.Handler {
 	return cors.Handler(cors.Options{
 		AllowedOrigins: origins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept-Language"},
-		ExposedHeaders: []string{"WWW-Authenticate", "Retry-After", "X-Request-Id"},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept-Language", "DPoP"},
+		ExposedHeaders: []string{"WWW-Authenticate", "Retry-After", "X-Request-Id", "DPoP-Nonce"},
 		MaxAge:         600,
 	})
 }

@@ -36,6 +36,13 @@ type payload struct {
 	Username string `json:"preferred_username"`
 	Type     string `json:"type"`
 	ClientID string `json:"client_id,omitempty"`
+	Cnf      *cnf   `json:"cnf,omitempty"`
+}
+
+// cnf is the confirmation claim of RFC 7800 with the DPoP key thumbprint
+// of RFC 9449 §6.1.
+type cnf struct {
+	JKT string `json:"jkt"`
 }
 
 // Issuer signs tokens with the signing key of a Keys.
@@ -64,6 +71,7 @@ func (i *Issuer) Issue(_ context.Context, c domain.Claims) (string, error) {
 		Iss: c.Issuer, Sub: c.Subject, Aud: c.Audience,
 		Exp: c.ExpiresAt.Unix(), Nbf: c.NotBefore.Unix(), Iat: c.IssuedAt.Unix(),
 		Jti: c.ID, Sid: c.SessionID, Username: c.Username, Type: c.Kind.String(), ClientID: c.ClientID,
+		Cnf: cnfOf(c.JKT),
 	})
 	if err != nil {
 		return "", fmt.Errorf("jwx: encode claims: %w", err)
@@ -100,4 +108,11 @@ func sign(k *key, input []byte) ([]byte, error) {
 		return nil, err
 	}
 	return jwsbb.PackECDSASignature(&r, &s, priv.Curve.Params().BitSize)
+}
+
+func cnfOf(jkt string) *cnf {
+	if jkt == "" {
+		return nil
+	}
+	return &cnf{JKT: jkt}
 }

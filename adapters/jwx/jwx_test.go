@@ -28,7 +28,7 @@ const sid = "AAAAAAAAAAAAAAAAAAAAAA"
 
 func claims(kind domain.TokenKind) domain.Claims {
 	p := domain.DefaultPolicy()
-	s := domain.NewSession(sid, domain.User{ID: "2", Username: "minsu"}, t0, p)
+	s := domain.NewSession(sid, domain.User{ID: "2", Username: "minsu"}, t0, p, "")
 	return p.NewClaims(kind, s, 1, t0)
 }
 
@@ -177,6 +177,12 @@ func TestVerifyRejects(t *testing.T) {
 		"kid unknown":        sign(priv, `{"alg":"EdDSA","kid":"../../dev/null","typ":"at+jwt"}`, string(payload)),
 		"crit":               sign(priv, `{"alg":"EdDSA","kid":"`+keys.SignerKID()+`","typ":"at+jwt","crit":["exp"],"exp":1}`, string(payload)),
 		"too large":          good + strings.Repeat("A", jwx.MaxTokenSize),
+		"cnf a string":       withClaim("cnf", `"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"`),
+		"cnf.jkt short":      withClaim("cnf", `{"jkt":"abc"}`),
+		"cnf.jkt number":     withClaim("cnf", `{"jkt":7}`),
+		"cnf two members":    withClaim("cnf", `{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I","x5t#S256":"a"}`),
+		"cnf.JKT":            withClaim("cnf", `{"JKT":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}`),
+		"cnf null":           withClaim("cnf", `null`),
 	}
 	for name, tok := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -213,4 +219,24 @@ func verifyAt(ctx context.Context, ver *jwx.Verifier, tok string, kind domain.To
 		return domain.Claims{}, err
 	}
 	return c, domain.DefaultPolicy().Validate(c, kind, at)
+}
+
+// TestBoundAccessTokenCarriesCnf: a bound access token carries cnf.jkt
+// (RFC 9449 §6.1) and reads back with it; an unbound one has no cnf.
+func TestBoundAccessTokenCarriesCnf(t *testing.T) {
+	_, _, iss, ver := setup(t)
+	ctx := context.Background()
+	c := claims(domain.Access)
+	c.JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+	tok, err := iss.Issue(ctx, c)
+	require.NoError(t, err)
+	body := decodeSeg(t, strings.Split(tok, ".")[1])
+	assert.Equal(t, map[string]any{"jkt": c.JKT}, body["cnf"])
+	got, err := verifyAt(ctx, ver, tok, domain.Access, t0.Add(time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, c.JKT, got.JKT)
+
+	plain, err := iss.Issue(ctx, claims(domain.Access))
+	require.NoError(t, err)
+	assert.NotContains(t, decodeSeg(t, strings.Split(plain, ".")[1]), "cnf")
 }

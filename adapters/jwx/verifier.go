@@ -131,7 +131,8 @@ func decodeObject(data []byte, dst any) error {
 // signed bytes could disagree about what they say.
 var (
 	headerMembers = []string{"alg", "kid", "typ", "crit", "b64"}
-	claimMembers  = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "preferred_username", "type", "client_id"}
+	claimMembers  = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "preferred_username", "type", "client_id", "cnf"}
+	cnfMembers    = []string{"jkt"}
 )
 
 // decodeMembers is decodeObject for a JOSE header or a claims set: it also
@@ -250,10 +251,12 @@ type rawClaims struct {
 	Username                               json.RawMessage `json:"preferred_username"`
 	Type                                   json.RawMessage `json:"type"`
 	ClientID                               json.RawMessage `json:"client_id"`
+	Cnf                                    json.RawMessage `json:"cnf"`
 }
 
 // decodeClaims reads the payload with the types authd issues: strings for
-// iss, sub, jti, sid, type, preferred_username and client_id, a string or one-element
+// iss, sub, jti, sid, type, preferred_username and client_id, an object of one
+// jkt string for cnf, a string or one-element
 // array for aud, and non-negative integers of at most 10 digits for exp,
 // nbf and iat. Anything else, null included, is invalid.
 func decodeClaims(body []byte) (domain.Claims, error) {
@@ -303,6 +306,13 @@ func decodeClaims(body []byte) (domain.Claims, error) {
 		}
 		*f.dst = time.Unix(secs, 0).UTC()
 	}
+	if r.Cnf != nil {
+		jkt, err := decodeCnf(r.Cnf)
+		if err != nil {
+			return domain.Claims{}, err
+		}
+		c.JKT = jkt
+	}
 	switch typ {
 	case domain.Access.String():
 		c.Kind = domain.Access
@@ -312,6 +322,25 @@ func decodeClaims(body []byte) (domain.Claims, error) {
 		return domain.Claims{}, domain.InvalidToken("type")
 	}
 	return c, nil
+}
+
+// decodeCnf reads cnf as authd writes it: an object whose one member jkt
+// is a SHA-256 thumbprint in base64url (43 characters).
+func decodeCnf(raw json.RawMessage) (string, error) {
+	var m struct {
+		JKT json.RawMessage `json:"jkt"`
+	}
+	if len(raw) == 0 || raw[0] != '{' || decodeMembers(raw, cnfMembers, &m) != nil {
+		return "", domain.InvalidToken("cnf must be an object")
+	}
+	var jkt string
+	if names, _ := memberNames(raw); len(names) != 1 || !isString(m.JKT) || json.Unmarshal(m.JKT, &jkt) != nil || len(jkt) != 43 {
+		return "", domain.InvalidToken("cnf must hold one jkt thumbprint")
+	}
+	if _, err := b64.Strict().DecodeString(jkt); err != nil {
+		return "", domain.InvalidToken("cnf.jkt must be base64url")
+	}
+	return jkt, nil
 }
 
 func isString(raw json.RawMessage) bool { return len(raw) >= 2 && raw[0] == '"' }

@@ -51,7 +51,7 @@ func TestPurgeFreesEndedSessions(t *testing.T) {
 	st := memory.NewSessions()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 1000 {
-		s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 10), Username: "u"}, t0, domain.DefaultPolicy())
+		s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 10), Username: "u"}, t0, domain.DefaultPolicy(), "")
 		require.NoError(t, st.CreateSession(ctx, s))
 	}
 	assert.Equal(t, 1000, st.Len())
@@ -83,7 +83,7 @@ func BenchmarkLiveSessions(b *testing.B) {
 	st := memory.NewSessions()
 	b.ResetTimer()
 	for i := range b.N {
-		s := domain.NewSession(ids[i], users[i%len(users)], t0, p)
+		s := domain.NewSession(ids[i], users[i%len(users)], t0, p, "")
 		if err := st.CreateSession(ctx, s); err != nil {
 			b.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func BenchmarkRotate(b *testing.B) {
 	p := domain.DefaultPolicy()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	st := memory.NewSessions()
-	s := domain.NewSession(storetest.NewID(), domain.User{ID: "1", Username: "u"}, t0, p)
+	s := domain.NewSession(storetest.NewID(), domain.User{ID: "1", Username: "u"}, t0, p, "")
 	require.NoError(b, st.CreateSession(ctx, s))
 	for b.Loop() {
 		next, _, err := s.DecideRefresh(s.Generation, t0.Add(time.Second), p)
@@ -119,6 +119,32 @@ var _ ports.FailureLog = (*memory.Failures)(nil)
 
 func TestFailureLogContract(t *testing.T) {
 	storetest.TestFailureLog(t, func(*testing.T) ports.FailureLog { return memory.NewFailures() })
+}
+
+func TestReplaysContract(t *testing.T) {
+	storetest.TestReplayCache(t, func(*testing.T) ports.ReplayCache { return memory.NewReplays() })
+}
+
+// TestReplaysRefuseWhenFullRatherThanForget: a full cache of keys still
+// within their time answers unavailable; forgetting one would let its
+// proof be replayed. Keys past their time make room.
+func TestReplaysRefuseWhenFullRatherThanForget(t *testing.T) {
+	ctx := context.Background()
+	r := memory.NewReplaysWithLimit(2)
+	t0 := time.Unix(1_800_000_000, 0)
+	for _, k := range []string{"a", "b"} {
+		fresh, err := r.Remember(ctx, k, t0, t0.Add(time.Minute))
+		require.NoError(t, err)
+		require.True(t, fresh)
+	}
+	_, err := r.Remember(ctx, "c", t0, t0.Add(time.Minute))
+	assert.ErrorIs(t, err, domain.ErrUnavailable)
+	fresh, err := r.Remember(ctx, "a", t0, t0.Add(time.Minute))
+	require.NoError(t, err)
+	assert.False(t, fresh, "a full cache still knows its keys")
+	fresh, err = r.Remember(ctx, "c", t0.Add(time.Minute), t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.True(t, fresh, "expired keys made room")
 }
 
 func TestUserStoreContract(t *testing.T) {
@@ -140,7 +166,7 @@ func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	old := make([]domain.Session, 20_000)
 	for i := range old {
-		old[i] = domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, t0, p)
+		old[i] = domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, t0, p, "")
 		require.NoError(t, st.CreateSession(ctx, old[i]))
 	}
 	later := t0.Add(time.Hour)
@@ -149,7 +175,7 @@ func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
 	go func() {
 		var res result
 		for i := range 2_000 {
-			s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, later, p)
+			s := domain.NewSession(storetest.NewID(), domain.User{ID: fmt.Sprint(i % 100), Username: "u"}, later, p, "")
 			if assert.NoError(t, st.CreateSession(ctx, s)) {
 				res.added = append(res.added, s.ID)
 			}

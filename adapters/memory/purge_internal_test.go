@@ -25,7 +25,7 @@ func TestPurgeJudgesEachEntryAsItIsWhenReached(t *testing.T) {
 	for i := range 3 * purgeBatch {
 		var b [16]byte
 		b[0], b[1], b[2] = byte(i), byte(i>>8), byte(i>>16)
-		s := domain.NewSession(base64.RawURLEncoding.EncodeToString(b[:]), domain.User{ID: "1", Username: "u"}, t0, p)
+		s := domain.NewSession(base64.RawURLEncoding.EncodeToString(b[:]), domain.User{ID: "1", Username: "u"}, t0, p, "")
 		require.NoError(t, st.CreateSession(ctx, s))
 	}
 	var rotated []string

@@ -30,6 +30,7 @@ type record struct {
 	revoked                                    int64
 	generation                                 uint64
 	reason                                     domain.RevokeReason
+	jkt                                        string // the DPoP binding, "" when unbound
 }
 
 // Sessions is a session store in memory. It is safe for concurrent use.
@@ -74,14 +75,14 @@ func (r record) session(k sessionKey) domain.Session {
 		ID: base64.RawURLEncoding.EncodeToString(k[:]), UserID: r.owner.id, Username: r.owner.username,
 		CreatedAt: fromNanos(r.created), LastUsedAt: fromNanos(r.lastUsed), ExpiresAt: fromNanos(r.expires),
 		Generation: r.generation, RotatedAt: fromNanos(r.rotated), PurgeAt: fromNanos(r.purge),
-		RevokedAt: fromNanos(r.revoked), RevokeReason: r.reason,
+		RevokedAt: fromNanos(r.revoked), RevokeReason: r.reason, JKT: r.jkt,
 	}
 }
 
 func (r *record) set(s domain.Session) {
 	r.created, r.lastUsed, r.expires = nanos(s.CreatedAt), nanos(s.LastUsedAt), nanos(s.ExpiresAt)
 	r.rotated, r.purge, r.revoked = nanos(s.RotatedAt), nanos(s.PurgeAt), nanos(s.RevokedAt)
-	r.generation, r.reason = s.Generation, s.RevokeReason
+	r.generation, r.reason, r.jkt = s.Generation, s.RevokeReason, s.JKT
 }
 
 // CreateSession stores a new session. Its id must come from an

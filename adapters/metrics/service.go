@@ -25,8 +25,8 @@ func outcome(err error) string {
 	return domain.Code(err)
 }
 
-func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string) (domain.TokenPair, error) {
-	p, err := s.next.Login(ctx, cred, ip)
+func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string, dpop domain.ProofRequest) (domain.TokenPair, error) {
+	p, err := s.next.Login(ctx, cred, ip, dpop)
 	o := outcome(err)
 	s.m.logins.WithLabelValues(o).Inc()
 	if o == "rate_limited" || o == "unavailable" {
@@ -35,8 +35,8 @@ func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string)
 	return p, err
 }
 
-func (s *service) Refresh(ctx context.Context, token, clientID string) (domain.TokenPair, error) {
-	p, err := s.next.Refresh(ctx, token, clientID)
+func (s *service) Refresh(ctx context.Context, token, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error) {
+	p, err := s.next.Refresh(ctx, token, clientID, dpop)
 	o := outcome(err)
 	s.m.refreshes.WithLabelValues(o).Inc()
 	if o == "refresh_token_reused" {
@@ -46,9 +46,11 @@ func (s *service) Refresh(ctx context.Context, token, clientID string) (domain.T
 	return p, err
 }
 
-func (s *service) Authenticate(ctx context.Context, token string) (domain.Principal, error) {
-	return s.next.Authenticate(ctx, token)
+func (s *service) Authenticate(ctx context.Context, token string, dpop domain.ProofRequest) (domain.Principal, error) {
+	return s.next.Authenticate(ctx, token, dpop)
 }
+
+func (s *service) DPoPNonce(ctx context.Context) string { return s.next.DPoPNonce(ctx) }
 
 func (s *service) Introspect(ctx context.Context, token string, hint domain.TokenKind) (domain.Claims, error) {
 	return s.next.Introspect(ctx, token, hint)
@@ -62,8 +64,8 @@ func (s *service) Revoke(ctx context.Context, token, clientID string, hint domai
 	return err
 }
 
-func (s *service) Logout(ctx context.Context, token string, all bool) error {
-	err := s.next.Logout(ctx, token, all)
+func (s *service) Logout(ctx context.Context, token string, all bool, dpop domain.ProofRequest) error {
+	err := s.next.Logout(ctx, token, all, dpop)
 	if err == nil {
 		reason := "logout"
 		if all {

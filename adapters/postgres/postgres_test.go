@@ -48,6 +48,10 @@ func TestFailureLogContract(t *testing.T) {
 	storetest.TestFailureLog(t, func(t *testing.T) ports.FailureLog { return open(t) })
 }
 
+func TestReplaysContract(t *testing.T) {
+	storetest.TestReplayCache(t, func(t *testing.T) ports.ReplayCache { return open(t) })
+}
+
 func TestUserStoreContract(t *testing.T) {
 	storetest.TestUserStore(t, func(t *testing.T, users ...domain.User) ports.UserStore {
 		st := open(t)
@@ -116,7 +120,7 @@ func TestWatchRevocations(t *testing.T) {
 	var err error
 
 	p := domain.DefaultPolicy()
-	early := domain.NewSession(storetest.NewID(), domain.User{ID: "1", Username: "u"}, time.Now(), p)
+	early := domain.NewSession(storetest.NewID(), domain.User{ID: "1", Username: "u"}, time.Now(), p, "")
 	require.NoError(t, a.CreateSession(ctx, early))
 	_, err = a.RevokeSession(ctx, early.ID, domain.ReasonLogout, time.Now())
 	require.NoError(t, err)
@@ -134,15 +138,15 @@ func TestWatchRevocations(t *testing.T) {
 	require.Eventually(t, func() bool { return count(early.ID) == 1 }, 5*time.Second, 10*time.Millisecond,
 		"a revocation from before the watcher started is reported")
 
-	s := domain.NewSession(storetest.NewID(), domain.User{ID: "2", Username: "v"}, time.Now(), p)
+	s := domain.NewSession(storetest.NewID(), domain.User{ID: "2", Username: "v"}, time.Now(), p, "")
 	require.NoError(t, a.CreateSession(ctx, s))
 	_, err = a.RevokeSession(ctx, s.ID, domain.ReasonReuse, time.Now())
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return count(s.ID) == 1 }, 2*time.Second, 10*time.Millisecond)
 
 	users := []domain.Session{
-		domain.NewSession(storetest.NewID(), domain.User{ID: "3", Username: "w"}, time.Now(), p),
-		domain.NewSession(storetest.NewID(), domain.User{ID: "3", Username: "w"}, time.Now(), p),
+		domain.NewSession(storetest.NewID(), domain.User{ID: "3", Username: "w"}, time.Now(), p, ""),
+		domain.NewSession(storetest.NewID(), domain.User{ID: "3", Username: "w"}, time.Now(), p, ""),
 	}
 	for _, us := range users {
 		require.NoError(t, b.CreateSession(ctx, us))

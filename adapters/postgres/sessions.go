@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const sessionColumns = `id, user_id, username, created_at, last_used_at, expires_at, generation, rotated_at, purge_at, revoked_at, revoke_reason`
+const sessionColumns = `id, user_id, username, created_at, last_used_at, expires_at, generation, rotated_at, purge_at, revoked_at, revoke_reason, jkt`
 
 // scanSession reads one row of sessionColumns.
 func scanSession(row pgx.Row) (domain.Session, error) {
@@ -23,7 +23,7 @@ func scanInto(row pgx.Row, s *domain.Session, extra ...any) error {
 	var revokedAt *time.Time
 	var reason *string
 	var gen int64
-	dest := append([]any{&s.ID, &s.UserID, &s.Username, &s.CreatedAt, &s.LastUsedAt, &s.ExpiresAt, &gen, &s.RotatedAt, &s.PurgeAt, &revokedAt, &reason}, extra...)
+	dest := append([]any{&s.ID, &s.UserID, &s.Username, &s.CreatedAt, &s.LastUsedAt, &s.ExpiresAt, &gen, &s.RotatedAt, &s.PurgeAt, &revokedAt, &reason, &s.JKT}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return err
 	}
@@ -57,9 +57,9 @@ func nullString(s string) *string {
 func (s *Store) CreateSession(ctx context.Context, sess domain.Session) error {
 	ctx, cancel := s.op(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		sess.ID, sess.UserID, sess.Username, sess.CreatedAt, sess.LastUsedAt, sess.ExpiresAt, int64(sess.Generation),
-		sess.RotatedAt, sess.PurgeAt, nullTime(sess.RevokedAt), nullString(string(sess.RevokeReason)))
+		sess.RotatedAt, sess.PurgeAt, nullTime(sess.RevokedAt), nullString(string(sess.RevokeReason)), sess.JKT)
 	switch {
 	case isUniqueViolation(err):
 		return domain.ErrConflict

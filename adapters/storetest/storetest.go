@@ -34,7 +34,7 @@ func NewID() string {
 }
 
 func newSession(userID string, at time.Time) domain.Session {
-	return domain.NewSession(NewID(), domain.User{ID: userID, Username: "user" + userID}, at, domain.DefaultPolicy())
+	return domain.NewSession(NewID(), domain.User{ID: userID, Username: "user" + userID}, at, domain.DefaultPolicy(), "")
 }
 
 // TestSessionStore runs the contract against stores made by newStore; each
@@ -63,6 +63,31 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 		require.NoError(t, err)
 		assertSame(t, s, got)
 		assert.ErrorIs(t, st.CreateSession(ctx, s), domain.ErrConflict)
+	})
+
+	t.Run("dpop_binding_is_kept", func(t *testing.T) {
+		// A bound session keeps its key's thumbprint through rotation,
+		// revocation and listing: every refresh is judged by it.
+		st := newStore(t)
+		const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+		s := domain.NewSession(NewID(), domain.User{ID: "1", Username: "user1"}, t0, p, jkt)
+		require.NoError(t, st.CreateSession(ctx, s))
+		got, err := st.Session(ctx, s.ID)
+		require.NoError(t, err)
+		assertSame(t, s, got)
+		next, _, err := got.DecideRefresh(1, t0.Add(time.Second), p)
+		require.NoError(t, err)
+		require.NoError(t, st.CompareAndRotate(ctx, 1, next))
+		got, err = st.Session(ctx, s.ID)
+		require.NoError(t, err)
+		assert.Equal(t, jkt, got.JKT)
+		list, err := st.UserSessions(ctx, "1", t0.Add(time.Second))
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		assert.Equal(t, jkt, list[0].JKT)
+		revoked, err := st.RevokeSession(ctx, s.ID, domain.ReasonLogout, t0.Add(2*time.Second))
+		require.NoError(t, err)
+		assert.Equal(t, jkt, revoked.JKT)
 	})
 
 	t.Run("unknown_session", func(t *testing.T) {
@@ -370,5 +395,68 @@ func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.Use
 			_, err := st.UserByUsername(ctx, name)
 			assert.ErrorIs(t, err, domain.ErrNotFound, "%q", name)
 		}
+	})
+}
+
+// TestReplayCache runs the contract of ports.ReplayCache against caches
+// made by newCache; each subtest gets a fresh, empty cache.
+func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache) {
+	ctx := context.Background()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+
+	t.Run("once", func(t *testing.T) {
+		c := newCache(t)
+		fresh, err := c.Remember(ctx, "k1", at(0), at(121))
+		require.NoError(t, err)
+		assert.True(t, fresh)
+		fresh, err = c.Remember(ctx, "k1", at(60), at(180))
+		require.NoError(t, err)
+		assert.False(t, fresh, "a key within its time is a replay")
+		fresh, err = c.Remember(ctx, "k2", at(60), at(180))
+		require.NoError(t, err)
+		assert.True(t, fresh, "another key is not")
+	})
+
+	t.Run("forgets_after_until", func(t *testing.T) {
+		c := newCache(t)
+		_, err := c.Remember(ctx, "k", at(0), at(10))
+		require.NoError(t, err)
+		fresh, err := c.Remember(ctx, "k", at(10), at(20))
+		require.NoError(t, err)
+		assert.True(t, fresh, "at its until the key is free again")
+		fresh, err = c.Remember(ctx, "k", at(15), at(25))
+		require.NoError(t, err)
+		assert.False(t, fresh, "and taken anew")
+	})
+
+	t.Run("purge", func(t *testing.T) {
+		c := newCache(t)
+		_, _ = c.Remember(ctx, "old", at(0), at(10))
+		_, _ = c.Remember(ctx, "new", at(0), at(100))
+		n, err := c.PurgeReplays(ctx, at(10))
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		fresh, err := c.Remember(ctx, "new", at(11), at(111))
+		require.NoError(t, err)
+		assert.False(t, fresh, "purge keeps the keys still within their time")
+	})
+
+	t.Run("concurrent_one_wins", func(t *testing.T) {
+		c := newCache(t)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fresh, err := c.Remember(ctx, "same", at(0), at(60))
+				assert.NoError(t, err)
+				if fresh {
+					wins.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		assert.Equal(t, int32(1), wins.Load())
 	})
 }

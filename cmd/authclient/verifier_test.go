@@ -22,7 +22,7 @@ import (
 func issue(t *testing.T, keys *jwx.Keys, at time.Time) string {
 	t.Helper()
 	p := domain.DefaultPolicy()
-	s := domain.NewSession("AAAAAAAAAAAAAAAAAAAAAA", domain.User{ID: "2", Username: "minsu"}, at, p)
+	s := domain.NewSession("AAAAAAAAAAAAAAAAAAAAAA", domain.User{ID: "2", Username: "minsu"}, at, p, "")
 	access, _ := s.Tokens(p)
 	tok, err := jwx.NewIssuer(keys).Issue(context.Background(), access)
 	require.NoError(t, err)

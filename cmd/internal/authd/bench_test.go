@@ -39,12 +39,12 @@ func BenchmarkRefresh(b *testing.B) {
 // benchRefresh rotates one session as fast as it can and reports the rate.
 func benchRefresh(b *testing.B, a *App) {
 	ctx := context.Background()
-	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "", domain.ProofRequest{})
 	require.NoError(b, err)
 	b.ReportAllocs()
 	start := time.Now()
 	for b.Loop() {
-		pair, err = a.service.Refresh(ctx, pair.Refresh, "")
+		pair, err = a.service.Refresh(ctx, pair.Refresh, "", domain.ProofRequest{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -70,11 +70,11 @@ func BenchmarkAuthenticate(b *testing.B) {
 					}
 				})
 				ctx := context.Background()
-				pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+				pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "", domain.ProofRequest{})
 				require.NoError(b, err)
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := a.service.Authenticate(ctx, pair.Access); err != nil {
+					if _, err := a.service.Authenticate(ctx, pair.Access, domain.ProofRequest{}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -90,7 +90,7 @@ func BenchmarkHTTP(b *testing.B) {
 	// measure the handlers, not the log encoder.
 	a, _ := benchApp(b, func(c *Config) { c.LogLevel = "error" })
 	ctx := context.Background()
-	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "")
+	pair, err := a.service.Login(ctx, domain.Credentials{Username: "minsu", Password: "1229"}, "", domain.ProofRequest{})
 	require.NoError(b, err)
 	b.Run("unprotected", func(b *testing.B) {
 		b.ReportAllocs()
@@ -170,7 +170,7 @@ func BenchmarkLoginFailure(b *testing.B) {
 	} {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := a.service.Login(ctx, cred, "192.0.2.1"); err == nil {
+				if _, err := a.service.Login(ctx, cred, "192.0.2.1", domain.ProofRequest{}); err == nil {
 					b.Fatal("logged in")
 				}
 			}

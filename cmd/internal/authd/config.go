@@ -46,6 +46,16 @@ type Config struct {
 	Playground      bool
 	AdminAddr       string
 	DemoUsers       bool
+	DPoPMode        string
+	DPoPAlgorithms  []string
+	DPoPWindow      time.Duration
+	DPoPNonce       bool
+	DPoPNonceKey    string
+}
+
+// dpopPolicy returns the DPoP settings as the domain's policy.
+func (c Config) dpopPolicy() domain.DPoPPolicy {
+	return domain.DPoPPolicy{Mode: domain.DPoPMode(c.DPoPMode), Window: c.DPoPWindow, Algorithms: c.DPoPAlgorithms, Nonce: c.DPoPNonce}
 }
 
 // binder registers each setting as a typed flag of the standard flag
@@ -189,6 +199,22 @@ func (l origins) Set(v string) error {
 	return nil
 }
 
+// algList is a comma-separated list of DPoP proof algorithms.
+type algList struct{ p *[]string }
+
+func (l algList) String() string {
+	if l.p == nil {
+		return ""
+	}
+	return strings.Join(*l.p, ",")
+}
+
+// Set parses the list; the domain policy checks the names.
+func (l algList) Set(v string) error {
+	*l.p = splitList(v)
+	return nil
+}
+
 // baseURL is an http or https URL without a trailing slash.
 type baseURL struct{ p *string }
 
@@ -255,6 +281,12 @@ func bind(b *binder, c *Config) {
 	b.Bool(&c.Playground, "AUTH_PLAYGROUND", true, "serve the browser playground at / (false: / and /playground/ are 404)")
 	b.String(&c.AdminAddr, "AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR")
 	b.Duration(&c.ShutdownTimeout, "AUTH_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
+	b.Var(newChoice(&c.DPoPMode, string(domain.DPoPOptional), string(domain.DPoPOptional), string(domain.DPoPRequired)), "AUTH_DPOP", "DPoP (RFC 9449): optional binds the tokens of logins that carry a proof; required refuses logins, refreshes and access tokens without one")
+	c.DPoPAlgorithms = []string{"ES256", "EdDSA"}
+	b.Var(algList{&c.DPoPAlgorithms}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted: ES256, EdDSA (default both)")
+	b.Duration(&c.DPoPWindow, "AUTH_DPOP_WINDOW", time.Minute, "how far a DPoP proof's iat may be from the server clock, either way; proof ids are remembered as long")
+	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", false, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
+	b.String(&c.DPoPNonceKey, "AUTH_DPOP_NONCE_KEY", "", "secret of at least 32 bytes the nonces are made with; instances sharing a store must share it (unset: a random key per start)")
 	b.Duration(&c.ShutdownDrain, "AUTH_SHUTDOWN_DRAIN", 0, "on SIGTERM, how long /readyz fails while everything else keeps serving, before the graceful shutdown (set it behind a load balancer or in Kubernetes)")
 }
 
@@ -325,7 +357,14 @@ func (c Config) check() error {
 	} else if err != nil {
 		return err
 	}
+	if err := c.dpopPolicy().Check(); errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", dpopEnv[pe.Field], err)
+	}
 	switch {
+	case c.DPoPNonceKey != "" && len(c.DPoPNonceKey) < 32:
+		return errors.New("AUTH_DPOP_NONCE_KEY: must be at least 32 bytes")
+	case c.DPoPNonce && c.DPoPNonceKey == "" && c.Store == "postgres":
+		return errors.New("AUTH_DPOP_NONCE_KEY: AUTH_DPOP_NONCE with AUTH_STORE=postgres needs a key every instance shares, or each refuses the others' nonces")
 	case c.TokenCacheSize < 0:
 		return errors.New("AUTH_TOKEN_CACHE_SIZE: must not be negative")
 	case c.LoginMaxFails < 0:
@@ -362,6 +401,11 @@ func (c Config) check() error {
 var policyEnv = map[string]string{
 	"AccessTTL": "AUTH_ACCESS_TTL", "RefreshTTL": "AUTH_REFRESH_TTL", "SessionMaxAge": "AUTH_SESSION_MAX_AGE",
 	"Leeway": "AUTH_LEEWAY", "ReuseGrace": "AUTH_REFRESH_REUSE_GRACE", "Issuer": "AUTH_ISSUER", "Audience": "AUTH_AUDIENCE",
+}
+
+// dpopEnv names the setting of each field of domain.DPoPPolicy.
+var dpopEnv = map[string]string{
+	"Mode": "AUTH_DPOP", "Window": "AUTH_DPOP_WINDOW", "Algorithms": "AUTH_DPOP_ALGS",
 }
 
 // devClockAddr is the address /dev/clock/ (and /metrics) is served on: the

@@ -20,6 +20,7 @@ type stores struct {
 	users    ports.UserStore
 	sessions ports.SessionStore
 	failures ports.FailureLog
+	replays  ports.ReplayCache
 	ready    func(context.Context) error
 	live     func(now time.Time) (int, error)
 	// evictions, when set, counts the failure log's evictions.
@@ -57,7 +58,7 @@ func openStores(cfg Config, log ports.Logger) (*stores, error) {
 		sessions := memory.NewSessions()
 		failures := memory.NewFailures()
 		return &stores{
-			users: u, sessions: sessions, failures: failures, evictions: failures.Evictions,
+			users: u, sessions: sessions, failures: failures, evictions: failures.Evictions, replays: memory.NewReplays(),
 			live:  func(now time.Time) (int, error) { return sessions.Live(now), nil },
 			close: func() {},
 		}, nil
@@ -99,7 +100,7 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 	// that (plus leeway) can no longer matter to a starting instance.
 	lookback := cfg.Policy.AccessTTL + cfg.Policy.Leeway + time.Minute
 	return &stores{
-		users: st, sessions: st, failures: st, ready: st.Ping,
+		users: st, sessions: st, failures: st, replays: st, ready: st.Ping,
 		live: func(now time.Time) (int, error) { return st.LiveSessions(context.Background(), now) },
 		watch: func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger) {
 			st.WatchRevocations(ctx, revocationInterval, lookback, onRevoked, func(err error) {

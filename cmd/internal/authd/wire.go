@@ -2,6 +2,7 @@ package authd
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -76,6 +77,10 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	proofs, err := jwx.NewProofVerifier(cfg.DPoPAlgorithms)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_DPOP_ALGS: %w", err)
+	}
 	st, err := openStores(cfg, log)
 	if err != nil {
 		return nil, err
@@ -89,7 +94,11 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		Hasher:   argon2.New(argon2.OWASP(), hashConcurrency(), hashWait(cfg)),
 		IDs:      ids(cfg),
 		Failures: st.failures,
+		Proofs:   proofs,
+		Replays:  st.replays,
 		Policy:   cfg.Policy,
+		DPoP:     cfg.dpopPolicy(),
+		Nonces:   domain.DPoPNonces{Key: nonceKey(cfg), Period: cfg.DPoPWindow},
 
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
@@ -127,7 +136,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
 		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: readiness(st.ready, draining),
 		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
-		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != ""}
+		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		deps.DevClockToken = cfg.DevClockToken
@@ -277,4 +286,15 @@ func (a *App) purgeLoop(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// nonceKey is AUTH_DPOP_NONCE_KEY, or 32 random bytes: nonces then hold
+// for this process only, which check() allows only with the memory store.
+func nonceKey(cfg Config) []byte {
+	if cfg.DPoPNonceKey != "" {
+		return []byte(cfg.DPoPNonceKey)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
+	return key
 }
