@@ -129,7 +129,9 @@ func TestProofVerifierRefuses(t *testing.T) {
 		},
 		"private key in jwk": func() string {
 			p := good()
-			p.header["jwk"].(map[string]any)["d"] = base64.RawURLEncoding.EncodeToString(ec.D.FillBytes(make([]byte, 32)))
+			d, err := ec.Bytes()
+			require.NoError(t, err)
+			p.header["jwk"].(map[string]any)["d"] = base64.RawURLEncoding.EncodeToString(d)
 			return p.sign(t, ec, "ES256")
 		},
 		"symmetric jwk": func() string {
