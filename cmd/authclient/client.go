@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/authd/authd/ports"
@@ -67,13 +68,18 @@ type Config struct {
 	RefreshBefore time.Duration
 	// OnRefresh, when set, is called after every successful refresh.
 	OnRefresh func(Tokens)
+	// DPoP, when set, makes Login send proofs of this key, so the session
+	// and its tokens are bound to it (RFC 9449). A pair that was stored
+	// with a key goes on using that key, whatever DPoP says.
+	DPoP *DPoPKey
 }
 
 // Client logs in to authd and keeps its session alive. It is safe for
 // concurrent use.
 type Client struct {
 	cfg       Config
-	refreshMu sync.Mutex // one refresh at a time: the single flight
+	refreshMu sync.Mutex   // one refresh at a time: the single flight
+	nonce     atomic.Value // the last DPoP-Nonce the server sent, a string
 }
 
 // New returns a client.
@@ -100,10 +106,11 @@ func (c *Client) Tokens() (Tokens, error) { return c.cfg.Store.Load() }
 // Login logs in and stores the pair.
 func (c *Client) Login(ctx context.Context, username, password string) error {
 	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
-	t, err := c.tokenCall(ctx, "/login/", body, "")
+	t, err := c.tokenCall(ctx, "/login/", body, "", c.cfg.DPoP)
 	if err != nil {
 		return err
 	}
+	t.DPoPKey = c.cfg.DPoP
 	return c.cfg.Store.Save(t)
 }
 
@@ -125,7 +132,7 @@ func (c *Client) Logout(ctx context.Context, all bool) error {
 		return err
 	}
 	body, _ := json.Marshal(map[string]any{"all": all})
-	res, err := c.post(ctx, "/logout/", body, t.Refresh)
+	res, err := c.post(ctx, "/logout/", body, t.Refresh, c.keyFor(t))
 	if err != nil {
 		return err
 	}
@@ -179,7 +186,8 @@ func (c *Client) refreshIfCurrent(ctx context.Context, stale string) (Tokens, er
 	if t.Refresh == "" {
 		return Tokens{}, &LoggedOutError{Code: "no_session", Message: "log in first"}
 	}
-	next, err := c.tokenCall(ctx, "/refresh/", nil, t.Refresh)
+	key := c.keyFor(t)
+	next, err := c.tokenCall(ctx, "/refresh/", nil, t.Refresh, key)
 	var api *APIError
 	if errors.As(err, &api) && api.Status == http.StatusUnauthorized {
 		_ = c.cfg.Store.Save(Tokens{})
@@ -188,6 +196,7 @@ func (c *Client) refreshIfCurrent(ctx context.Context, stale string) (Tokens, er
 	if err != nil {
 		return Tokens{}, err
 	}
+	next.DPoPKey = key
 	if err := c.cfg.Store.Save(next); err != nil {
 		return Tokens{}, err
 	}
@@ -197,9 +206,21 @@ func (c *Client) refreshIfCurrent(ctx context.Context, stale string) (Tokens, er
 	return next, nil
 }
 
+// keyFor returns the DPoP key of the stored pair, or of the configuration
+// for a new one; nil for bearer tokens.
+func (c *Client) keyFor(t Tokens) *DPoPKey {
+	if t.DPoPKey != nil {
+		return t.DPoPKey
+	}
+	if t.Refresh == "" {
+		return c.cfg.DPoP
+	}
+	return nil
+}
+
 // tokenCall posts to a token endpoint and decodes the pair.
-func (c *Client) tokenCall(ctx context.Context, path string, body []byte, bearer string) (Tokens, error) {
-	res, err := c.post(ctx, path, body, bearer)
+func (c *Client) tokenCall(ctx context.Context, path string, body []byte, token string, key *DPoPKey) (Tokens, error) {
+	res, err := c.post(ctx, path, body, token, key)
 	if err != nil {
 		return Tokens{}, err
 	}
@@ -214,22 +235,71 @@ func (c *Client) tokenCall(ctx context.Context, path string, body []byte, bearer
 	return t, nil
 }
 
-func (c *Client) post(ctx context.Context, path string, body []byte, bearer string) (*http.Response, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+// post sends a token or logout request, with token in the Authorization
+// header and, with a key, a DPoP proof; a use_dpop_nonce answer is
+// retried once with the nonce it brought.
+func (c *Client) post(ctx context.Context, path string, body []byte, token string, key *DPoPKey) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL+path, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			req.Body, req.ContentLength = http.NoBody, 0
+		}
+		if err := c.authorize(req, token, "", key); err != nil {
+			return nil, err
+		}
+		res, err := c.cfg.HTTP.Do(req)
+		if err != nil || attempt > 0 || !c.askedForNonce(res) {
+			return res, err
+		}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL+path, rd)
+}
+
+// authorize sets the request's Authorization header to the token, as a
+// DPoP-bound token with a fresh proof when there is a key. access is the
+// access token the proof must hash (resource requests); "" at the token
+// endpoints.
+func (c *Client) authorize(req *http.Request, token, access string, key *DPoPKey) error {
+	if key == nil {
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return nil
+	}
+	nonce, _ := c.nonce.Load().(string)
+	proof, err := key.Proof(req.Method, req.URL.String(), access, nonce, c.cfg.Clock.Now())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("DPoP", proof)
+	if token != "" {
+		req.Header.Set("Authorization", "DPoP "+token)
 	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+	return nil
+}
+
+// askedForNonce keeps the server's DPoP-Nonce and reports whether the
+// response refused the request for want of it (RFC 9449 §8: 400 from a
+// token endpoint, 401 from a resource); the response is then consumed.
+func (c *Client) askedForNonce(res *http.Response) bool {
+	n := res.Header.Get("DPoP-Nonce")
+	if n == "" {
+		return false
 	}
-	return c.cfg.HTTP.Do(req)
+	c.nonce.Store(n)
+	if res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	code, res := peekErrorCode(res)
+	if code != "use_dpop_nonce" {
+		return false
+	}
+	res.Body.Close()
+	return true
 }
 
 // errorBody is authd's error body.
@@ -265,20 +335,36 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := t.base.RoundTrip(withBearer(req, access))
-	if err != nil || res.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
-		return res, err
-	}
-	code, res := peekErrorCode(res)
-	if code != "token_expired" {
-		return res, nil
-	}
-	res.Body.Close()
-	next, err := t.c.refreshIfCurrent(req.Context(), access)
+	tokens, err := t.c.Tokens()
 	if err != nil {
 		return nil, err
 	}
-	retry := withBearer(req, next.Access)
+	key := tokens.DPoPKey
+	first, err := t.c.withToken(req, access, key)
+	if err != nil {
+		return nil, err
+	}
+	res, err := t.base.RoundTrip(first)
+	if err != nil || res.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
+		return res, err
+	}
+	retryWith := access
+	if !t.c.askedForNonce(res) {
+		code, peeked := peekErrorCode(res)
+		if code != "token_expired" {
+			return peeked, nil
+		}
+		peeked.Body.Close()
+		next, err := t.c.refreshIfCurrent(req.Context(), access)
+		if err != nil {
+			return nil, err
+		}
+		retryWith, key = next.Access, next.DPoPKey
+	}
+	retry, err := t.c.withToken(req, retryWith, key)
+	if err != nil {
+		return nil, err
+	}
 	if req.GetBody != nil {
 		if retry.Body, err = req.GetBody(); err != nil {
 			return nil, err
@@ -287,11 +373,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(retry)
 }
 
-// withBearer returns a copy of req carrying the token.
-func withBearer(req *http.Request, token string) *http.Request {
+// withToken returns a copy of req carrying the access token: as a bearer
+// token, or with a key as a DPoP-bound token with a fresh proof.
+func (c *Client) withToken(req *http.Request, access string, key *DPoPKey) (*http.Request, error) {
 	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+token)
-	return r
+	return r, c.authorize(r, access, access, key)
 }
 
 // peekErrorCode reads the error code of a JSON error body and gives the

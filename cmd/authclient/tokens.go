@@ -12,10 +12,14 @@ import (
 	"time"
 )
 
-// Tokens is a token pair as authd hands it out.
+// Tokens is a token pair as authd hands it out, and the DPoP key it is
+// bound to, if any: the key is kept with the pair (in a token file too),
+// because the pair is worthless without it.
 type Tokens struct {
-	Access  string `json:"access"`
-	Refresh string `json:"refresh"`
+	Access    string   `json:"access"`
+	Refresh   string   `json:"refresh"`
+	TokenType string   `json:"token_type,omitempty"`
+	DPoPKey   *DPoPKey `json:"dpop_key,omitempty"`
 }
 
 // TokenStore keeps the current pair between refreshes (and, for a file,
@@ -110,6 +114,10 @@ type Claims struct {
 	Type      string `json:"type"`
 	IssuedAt  int64  `json:"iat"`
 	ExpiresAt int64  `json:"exp"`
+	// Cnf holds the thumbprint of the DPoP key a bound token is bound to.
+	Cnf struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf"`
 }
 
 // Expiry returns exp as a time.

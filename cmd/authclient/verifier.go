@@ -34,6 +34,13 @@ type VerifierConfig struct {
 	Leeway   time.Duration
 	Clock    ports.Clock
 	HTTP     *http.Client
+	// PublicURL is the base URL clients reach this service at, which the
+	// htu of their DPoP proofs names; empty uses the scheme and Host each
+	// request came with.
+	PublicURL string
+	// DPoPWindow is how far a proof's iat may be from the clock, either
+	// way; one minute when 0, as at authd.
+	DPoPWindow time.Duration
 }
 
 // Verifier checks authd's access tokens in another service, with nothing
@@ -49,6 +56,7 @@ type Verifier struct {
 	// No lock is held while a fetch runs: requests whose kid is known are
 	// served meanwhile, the others wait for that one fetch.
 	fetching chan struct{}
+	replays  replays // the DPoP proofs already used
 }
 
 // NewVerifier returns a verifier; it fetches the keys on first use.
@@ -65,6 +73,10 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 5 * time.Second}
 	}
+	if cfg.DPoPWindow <= 0 {
+		cfg.DPoPWindow = time.Minute
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	return &Verifier{cfg: cfg}, nil
 }
 
@@ -198,20 +210,62 @@ func ClaimsFrom(ctx context.Context) (Claims, bool) {
 	return c, ok
 }
 
-// Middleware lets through only requests with a valid access token, with
-// its claims in the context (ClaimsFrom); others get 401 with a Bearer
-// challenge, or 503 when the keys cannot be fetched.
+// VerifyRequest checks the request's access token as Verify does and, when
+// the token is bound to a DPoP key (cnf.jkt), that it came with the DPoP
+// scheme and a valid proof of that key for this very request (RFC 9449
+// §7.1). A bound token sent as a Bearer token, or an unbound one sent with
+// the DPoP scheme, is invalid.
+func (v *Verifier) VerifyRequest(r *http.Request) (Claims, error) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	dpop := strings.EqualFold(scheme, "DPoP")
+	if !dpop && !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return Claims{}, errMissing
+	}
+	claims, err := v.Verify(r.Context(), token)
+	if err != nil {
+		return Claims{}, err
+	}
+	switch {
+	case claims.Cnf.JKT == "" && dpop:
+		return Claims{}, fmt.Errorf("%w: the DPoP scheme with an unbound token", errBinding)
+	case claims.Cnf.JKT != "" && !dpop:
+		return Claims{}, fmt.Errorf("%w: a DPoP-bound token sent as a bearer token", errBinding)
+	case claims.Cnf.JKT != "":
+		if err := v.checkProof(r, token, claims.Cnf.JKT); err != nil {
+			return Claims{}, err
+		}
+	}
+	return claims, nil
+}
+
+var (
+	errMissing = errors.New("authclient: no access token")
+	// errBinding is a token presented with the wrong scheme for its
+	// binding: invalid_token, with a DPoP challenge.
+	errBinding = fmt.Errorf("%w: DPoP binding", ErrInvalidToken)
+)
+
+// Middleware lets through only requests that VerifyRequest accepts, with
+// the token's claims in the context (ClaimsFrom); others get 401 with a
+// Bearer challenge, a DPoP one when DPoP was involved, or 503 when the keys
+// cannot be fetched.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			deny(w, http.StatusUnauthorized, "token_missing", `Bearer realm="authd"`)
-			return
+		claims, err := v.VerifyRequest(r)
+		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		challenge := `Bearer realm="authd"`
+		if strings.EqualFold(scheme, "DPoP") || errors.Is(err, ErrInvalidProof) || errors.Is(err, errBinding) {
+			challenge = `DPoP realm="authd", algs="ES256 EdDSA"`
 		}
-		claims, err := v.Verify(r.Context(), token)
 		switch {
+		case errors.Is(err, errMissing):
+			deny(w, http.StatusUnauthorized, "token_missing", challenge)
+			return
+		case errors.Is(err, ErrInvalidProof):
+			deny(w, http.StatusUnauthorized, "invalid_dpop_proof", challenge+`, error="invalid_dpop_proof"`)
+			return
 		case errors.Is(err, ErrInvalidToken):
-			deny(w, http.StatusUnauthorized, "invalid_token", `Bearer realm="authd", error="invalid_token"`)
+			deny(w, http.StatusUnauthorized, "invalid_token", challenge+`, error="invalid_token"`)
 			return
 		case err != nil:
 			deny(w, http.StatusServiceUnavailable, "unavailable", "")

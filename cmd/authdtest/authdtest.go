@@ -115,6 +115,14 @@ func WithRealTime() Option { return func(s *settings) { s.realTime = true } }
 // sequence, two servers answer byte for byte the same.
 func WithSeed(seed string) Option { return func(s *settings) { s.cfg.DevSeed = seed } }
 
+// WithDPoPRequired makes DPoP required (AUTH_DPOP=required): no login,
+// refresh or access token without a proof. By default DPoP is optional:
+// a login with a proof gets bound tokens, one without gets bearer tokens.
+func WithDPoPRequired() Option { return func(s *settings) { s.cfg.DPoPMode = "required" } }
+
+// WithDPoPNonce makes DPoP proofs carry a server nonce (AUTH_DPOP_NONCE).
+func WithDPoPNonce() Option { return func(s *settings) { s.cfg.DPoPNonce = true } }
+
 // WithLogs sends the server's log lines to w (by default they are
 // dropped).
 func WithLogs(w io.Writer) Option { return func(s *settings) { s.logs = w } }

@@ -162,7 +162,8 @@ func assertError(t *testing.T, r response, status int, code string) {
 	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
 	assert.NotEmpty(t, r.body["message"])
 	if status == 401 {
-		assert.True(t, strings.HasPrefix(r.header.Get("WWW-Authenticate"), `Bearer realm="authd"`), r.header.Get("WWW-Authenticate"))
+		challenge := r.header.Get("WWW-Authenticate")
+		assert.True(t, strings.HasPrefix(challenge, `Bearer realm="authd"`) || strings.HasPrefix(challenge, `DPoP realm="authd"`), challenge)
 	}
 }
 

@@ -1,0 +1,144 @@
+package authclient
+
+import (
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/authd/authd/domain"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+)
+
+// ErrInvalidProof is what every DPoP proof failure is.
+var ErrInvalidProof = fmt.Errorf("%w: invalid DPoP proof", ErrInvalidToken)
+
+// maxReplayKeys bounds the verifier's memory of used proofs; when it is
+// full of proofs still inside their window, new proofs are refused rather
+// than an old one forgotten.
+const maxReplayKeys = 1 << 18
+
+// proofAlgs are the algorithms proofs may use here, as at authd.
+var proofAlgs = map[string]jwa.SignatureAlgorithm{"ES256": jwa.ES256(), "EdDSA": jwa.EdDSA()}
+
+// replays remembers the proofs a Verifier has accepted, until they could
+// no longer be accepted anyway.
+type replays struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (r *replays) remember(key string, now, until time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.until == nil {
+		r.until = make(map[string]time.Time)
+	}
+	if t, ok := r.until[key]; ok && t.After(now) {
+		return false
+	}
+	if len(r.until) >= maxReplayKeys {
+		for k, t := range r.until {
+			if !t.After(now) {
+				delete(r.until, k)
+			}
+		}
+		if len(r.until) >= maxReplayKeys {
+			return false
+		}
+	}
+	r.until[key] = until
+	return true
+}
+
+// checkProof checks the request's DPoP proof for an access token bound to
+// the key jkt (RFC 9449 §4.3 and §7.1): one DPoP header holding a compact
+// JWS of typ dpop+jwt, ES256 or EdDSA, signed by the public jwk in its
+// header, whose thumbprint is jkt; htm and htu naming this request, iat
+// within the window of the clock's now, ath the token's hash, and a jti
+// not seen before. The same rules as authd's own, so a bound token is
+// judged alike wherever it goes.
+func (v *Verifier) checkProof(r *http.Request, token, jkt string) error {
+	values := r.Header.Values("DPoP")
+	if len(values) != 1 || len(values[0]) > 4<<10 {
+		return fmt.Errorf("%w: one DPoP header is required", ErrInvalidProof)
+	}
+	proof := values[0]
+	msg, err := jws.Parse([]byte(proof), jws.WithCompact())
+	if err != nil || len(msg.Signatures()) != 1 {
+		return fmt.Errorf("%w: not a compact JWS", ErrInvalidProof)
+	}
+	hdr := msg.Signatures()[0].ProtectedHeaders()
+	typ, _ := hdr.Type()
+	alg, _ := hdr.Algorithm()
+	sigAlg, ok := proofAlgs[alg.String()]
+	key, hasKey := hdr.JWK()
+	if typ != "dpop+jwt" || !ok || !hasKey {
+		return fmt.Errorf("%w: header", ErrInvalidProof)
+	}
+	if isPrivate(key) {
+		return fmt.Errorf("%w: a private key in jwk", ErrInvalidProof)
+	}
+	tp, err := key.Thumbprint(crypto.SHA256)
+	if err != nil || base64.RawURLEncoding.EncodeToString(tp) != jkt {
+		return fmt.Errorf("%w: the proof's key is not the token's", ErrInvalidProof)
+	}
+	payload, err := jws.Verify([]byte(proof), jws.WithKey(sigAlg, key))
+	if err != nil {
+		return fmt.Errorf("%w: signature", ErrInvalidProof)
+	}
+	var c struct {
+		JTI string `json:"jti"`
+		HTM string `json:"htm"`
+		HTU string `json:"htu"`
+		IAT *int64 `json:"iat"`
+		ATH string `json:"ath"`
+	}
+	if err := json.Unmarshal(payload, &c); err != nil || c.JTI == "" || len(c.JTI) > 256 || c.IAT == nil {
+		return fmt.Errorf("%w: claims", ErrInvalidProof)
+	}
+	now := v.cfg.Clock.Now()
+	iat := time.Unix(*c.IAT, 0)
+	switch {
+	case c.HTM != r.Method:
+		return fmt.Errorf("%w: htm", ErrInvalidProof)
+	case !domain.SameURL(c.HTU, v.requestURL(r)):
+		return fmt.Errorf("%w: htu", ErrInvalidProof)
+	case iat.Before(now.Add(-v.cfg.DPoPWindow)) || iat.After(now.Add(v.cfg.DPoPWindow)):
+		return fmt.Errorf("%w: iat", ErrInvalidProof)
+	case c.ATH != domain.AccessTokenHash(token):
+		return fmt.Errorf("%w: ath", ErrInvalidProof)
+	}
+	if !v.replays.remember(domain.ReplayKey(domain.Proof{JKT: jkt, ID: c.JTI}), now, iat.Add(v.cfg.DPoPWindow+time.Second)) {
+		return fmt.Errorf("%w: jti replayed", ErrInvalidProof)
+	}
+	return nil
+}
+
+// requestURL is the URL a proof must name: PublicURL, or the scheme and
+// Host the request came with, and its path.
+func (v *Verifier) requestURL(r *http.Request) string {
+	base := v.cfg.PublicURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + r.URL.EscapedPath()
+}
+
+// isPrivate reports whether a JWK holds private or symmetric key material.
+func isPrivate(key jwk.Key) bool {
+	switch key.(type) {
+	case jwk.ECDSAPrivateKey, jwk.OKPPrivateKey, jwk.RSAPrivateKey, jwk.SymmetricKey:
+		return true
+	}
+	return false
+}
