@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,16 +109,23 @@ type DPoPPolicy struct {
 	// Window is how far a proof's iat may lie from the server's clock, in
 	// either direction; a proof's jti is remembered for as long.
 	Window time.Duration
-	// Algorithms are the proof algorithms accepted ("ES256", "EdDSA").
+	// Algorithms are the proof algorithms accepted, of
+	// SupportedDPoPAlgorithms.
 	Algorithms []string
 	// Nonce, when set, makes proofs carry a server nonce (RFC 9449 §8).
 	Nonce bool
 }
 
-// DefaultDPoPPolicy returns the contract's defaults: optional, ±60 s, ES256
-// and EdDSA, no nonce.
+// SupportedDPoPAlgorithms are the proof algorithms authd can verify: ES256
+// (ECDSA on P-256) and Ed25519 under both of its names, "EdDSA" (RFC 8037)
+// and the fully specified "Ed25519" (RFC 9864) that newer clients such as
+// the npm package dpop send.
+var SupportedDPoPAlgorithms = []string{"ES256", "EdDSA", "Ed25519"}
+
+// DefaultDPoPPolicy returns the contract's defaults: optional, ±60 s, every
+// supported algorithm, no nonce.
 func DefaultDPoPPolicy() DPoPPolicy {
-	return DPoPPolicy{Mode: DPoPOptional, Window: time.Minute, Algorithms: []string{"ES256", "EdDSA"}}
+	return DPoPPolicy{Mode: DPoPOptional, Window: time.Minute, Algorithms: slices.Clone(SupportedDPoPAlgorithms)}
 }
 
 // Check returns a *PolicyError naming the first field that cannot work.
@@ -131,8 +139,8 @@ func (p DPoPPolicy) Check() error {
 		return &PolicyError{"Algorithms", "must name at least one algorithm"}
 	}
 	for _, a := range p.Algorithms {
-		if a != "ES256" && a != "EdDSA" {
-			return &PolicyError{"Algorithms", `may hold "ES256" and "EdDSA", not "` + a + `"`}
+		if !slices.Contains(SupportedDPoPAlgorithms, a) {
+			return &PolicyError{"Algorithms", "may hold " + strings.Join(SupportedDPoPAlgorithms, ", ") + `, not "` + a + `"`}
 		}
 	}
 	return nil

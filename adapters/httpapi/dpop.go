@@ -22,7 +22,7 @@ type dpopSettings struct {
 func withDPoP(d Deps) func(http.Handler) http.Handler {
 	s := &dpopSettings{publicURL: strings.TrimSuffix(d.PublicURL, "/"), algs: strings.Join(d.DPoPAlgorithms, " ")}
 	if s.algs == "" {
-		s.algs = "ES256 EdDSA"
+		s.algs = strings.Join(domain.SupportedDPoPAlgorithms, " ")
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +41,7 @@ func settingsOf(r *http.Request) *dpopSettings {
 	if n := noteOf(r); n != nil && n.dpop != nil {
 		return n.dpop
 	}
-	return &dpopSettings{algs: "ES256 EdDSA"}
+	return &dpopSettings{algs: strings.Join(domain.SupportedDPoPAlgorithms, " ")}
 }
 
 // proofRequest returns what the use cases need to judge the request's DPoP

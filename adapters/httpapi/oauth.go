@@ -285,7 +285,7 @@ type metadata struct {
 // URL the request came to.
 func handleMetadata(issuer, publicURL, alg string, dpopAlgs []string) http.Handler {
 	if len(dpopAlgs) == 0 {
-		dpopAlgs = []string{"ES256", "EdDSA"}
+		dpopAlgs = domain.SupportedDPoPAlgorithms
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		base := strings.TrimSuffix(publicURL, "/")

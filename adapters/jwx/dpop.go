@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,18 +35,19 @@ const (
 // Algorithm confusion is closed by construction: alg must be one the
 // verifier was built with (never "none" or an HMAC algorithm, since the
 // key is public), and the jwk's key type must be that algorithm's own:
-// ES256 takes an EC P-256 key, EdDSA an OKP Ed25519 key.
+// ES256 takes an EC P-256 key, EdDSA and Ed25519 an OKP Ed25519 key.
 type ProofVerifier struct {
 	algs map[string]bool
 }
 
 // NewProofVerifier returns a verifier that accepts proofs signed with the
-// given algorithms, of "ES256" and "EdDSA"; any other name is an error.
+// given algorithms, of domain.SupportedDPoPAlgorithms; any other name is
+// an error.
 func NewProofVerifier(algs []string) (*ProofVerifier, error) {
 	v := &ProofVerifier{algs: make(map[string]bool, len(algs))}
 	for _, a := range algs {
-		if a != "ES256" && a != "EdDSA" {
-			return nil, errors.New("jwx: DPoP proofs can be ES256 or EdDSA, not " + a)
+		if !slices.Contains(domain.SupportedDPoPAlgorithms, a) {
+			return nil, errors.New("jwx: DPoP proofs can be " + strings.Join(domain.SupportedDPoPAlgorithms, ", ") + ", not " + a)
 		}
 		v.algs[a] = true
 	}
@@ -178,7 +180,7 @@ func publicKeyOf(raw json.RawMessage, alg string) (any, string, error) {
 			return nil, "", domain.InvalidProof("jwk: not a point on P-256")
 		}
 		return pub, thumbprint(`{"crv":"P-256","kty":"EC","x":"` + x + `","y":"` + y + `"}`), nil
-	case alg == "EdDSA" && kty == "OKP" && crv == "Ed25519" && k.Y == nil:
+	case (alg == "EdDSA" || alg == "Ed25519") && kty == "OKP" && crv == "Ed25519" && k.Y == nil:
 		return ed25519.PublicKey(xb), thumbprint(`{"crv":"Ed25519","kty":"OKP","x":"` + x + `"}`), nil
 	}
 	return nil, "", domain.InvalidProof("jwk: not a key of alg " + alg)

@@ -57,7 +57,7 @@ func (p proofParts) sign(t testing.TB, key any, alg string) string {
 }
 
 func TestProofVerifierAcceptsES256AndEdDSA(t *testing.T) {
-	v, err := jwx.NewProofVerifier([]string{"ES256", "EdDSA"})
+	v, err := jwx.NewProofVerifier(domain.SupportedDPoPAlgorithms)
 	require.NoError(t, err)
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -72,6 +72,7 @@ func TestProofVerifierAcceptsES256AndEdDSA(t *testing.T) {
 	}{
 		{"ES256", ecJWK(&ec.PublicKey), ec, &ec.PublicKey},
 		{"EdDSA", map[string]any{"kty": "OKP", "crv": "Ed25519", "x": base64.RawURLEncoding.EncodeToString(edPub)}, edPriv, edPub},
+		{"Ed25519", map[string]any{"kty": "OKP", "crv": "Ed25519", "x": base64.RawURLEncoding.EncodeToString(edPub)}, edPriv, edPub},
 	} {
 		t.Run(tc.alg, func(t *testing.T) {
 			parts := newProofParts(tc.jwk, tc.alg)
@@ -122,6 +123,11 @@ func TestProofVerifierRefuses(t *testing.T) {
 			return p.sign(t, hmacKey, "HS256")
 		},
 		"alg RS256": func() string { p := good(); p.header["alg"] = "RS256"; return p.sign(t, ec, "ES256") },
+		"alg Ed25519 with an EC key": func() string {
+			p := good()
+			p.header["alg"] = "Ed25519"
+			return p.sign(t, edPriv, "Ed25519")
+		},
 		"alg EdDSA with an EC key": func() string {
 			p := good()
 			p.header["alg"] = "EdDSA"

@@ -24,7 +24,7 @@ var ErrInvalidProof = fmt.Errorf("%w: invalid DPoP proof", ErrInvalidToken)
 const maxReplayKeys = 1 << 18
 
 // proofAlgs are the algorithms proofs may use here, as at authd.
-var proofAlgs = map[string]jwa.SignatureAlgorithm{"ES256": jwa.ES256(), "EdDSA": jwa.EdDSA()}
+var proofAlgs = map[string]jwa.SignatureAlgorithm{"ES256": jwa.ES256(), "EdDSA": jwa.EdDSA(), "Ed25519": jwa.EdDSAEd25519()}
 
 // replays remembers the proofs a Verifier has accepted, until they could
 // no longer be accepted anyway.

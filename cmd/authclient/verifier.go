@@ -255,7 +255,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		challenge := `Bearer realm="authd"`
 		if strings.EqualFold(scheme, "DPoP") || errors.Is(err, ErrInvalidProof) || errors.Is(err, errBinding) {
-			challenge = `DPoP realm="authd", algs="ES256 EdDSA"`
+			challenge = `DPoP realm="authd", algs="ES256 EdDSA Ed25519"`
 		}
 		switch {
 		case errors.Is(err, errMissing):

@@ -282,8 +282,8 @@ func bind(b *binder, c *Config) {
 	b.String(&c.AdminAddr, "AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR")
 	b.Duration(&c.ShutdownTimeout, "AUTH_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
 	b.Var(newChoice(&c.DPoPMode, string(domain.DPoPOptional), string(domain.DPoPOptional), string(domain.DPoPRequired)), "AUTH_DPOP", "DPoP (RFC 9449): optional binds the tokens of logins that carry a proof; required refuses logins, refreshes and access tokens without one")
-	c.DPoPAlgorithms = []string{"ES256", "EdDSA"}
-	b.Var(algList{&c.DPoPAlgorithms}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted: ES256, EdDSA (default both)")
+	c.DPoPAlgorithms = slices.Clone(domain.SupportedDPoPAlgorithms)
+	b.Var(algList{&c.DPoPAlgorithms}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted, of ES256, EdDSA and Ed25519 (RFC 9864's name for EdDSA with Ed25519); default all three")
 	b.Duration(&c.DPoPWindow, "AUTH_DPOP_WINDOW", time.Minute, "how far a DPoP proof's iat may be from the server clock, either way; proof ids are remembered as long")
 	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", false, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
 	b.String(&c.DPoPNonceKey, "AUTH_DPOP_NONCE_KEY", "", "secret of at least 32 bytes the nonces are made with; instances sharing a store must share it (unset: a random key per start)")

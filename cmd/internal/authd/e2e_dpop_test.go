@@ -57,7 +57,7 @@ func assertDPoPError(t *testing.T, r response, code string) {
 	t.Helper()
 	assertError(t, r, 401, code)
 	challenge := r.header.Get("WWW-Authenticate")
-	assert.True(t, strings.HasPrefix(challenge, `DPoP realm="authd", algs="ES256 EdDSA"`), challenge)
+	assert.True(t, strings.HasPrefix(challenge, `DPoP realm="authd", algs="ES256 EdDSA Ed25519"`), challenge)
 	want := "invalid_token" // RFC 6750's code for every token error
 	if code == "invalid_dpop_proof" || code == "use_dpop_nonce" {
 		want = code
@@ -244,7 +244,7 @@ func TestDPoPOverOAuth(t *testing.T) {
 	assert.Equal(t, map[string]any{"jkt": c.key.Thumbprint()}, in.body["cnf"])
 
 	md := e.do("GET", "/.well-known/oauth-authorization-server", "")
-	assert.Equal(t, []any{"ES256", "EdDSA"}, md.body["dpop_signing_alg_values_supported"])
+	assert.Equal(t, []any{"ES256", "EdDSA", "Ed25519"}, md.body["dpop_signing_alg_values_supported"])
 }
 
 // TestDPoPRequired: AUTH_DPOP=required refuses a login without a proof.

@@ -1,0 +1,99 @@
+package authd
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/adapters/postgres/pgtest"
+	"github.com/authd/authd/cmd/authclient"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// publicURL is where both instances are reached behind one load balancer,
+// so a proof names the same htu whichever instance it lands on.
+const publicURL = "http://authd.example"
+
+// callDPoP sends a request to the process with a DPoP-bound token and a
+// proof (either may be empty) and returns status and body.
+func (p *process) callDPoP(t *testing.T, method, path, body, token, proof string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, p.url+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "DPoP "+token)
+	}
+	if proof != "" {
+		req.Header.Set("DPoP", proof)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&m)
+	return res.StatusCode, m
+}
+
+// TestDPoPAcrossTwoInstances: two authd processes on one PostgreSQL, behind
+// one public URL. A session bound on one refreshes on either, across
+// rotations; a proof used on one is refused on the other (the jti replay
+// cache is the database's); a refresh without the key changes nothing on
+// either.
+func TestDPoPAcrossTwoInstances(t *testing.T) {
+	keys, err := jwx.Generate(jwx.EdDSA)
+	require.NoError(t, err)
+	env := map[string]string{
+		"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": pgtest.Database(t), "AUTH_DEMO_USERS": "true",
+		"AUTH_JWT_KEYS_FILE": keysFile(t, keys), "AUTH_LOG_LEVEL": "warn", "AUTH_PUBLIC_URL": publicURL,
+	}
+	a := startProcess(t, env)
+	b := startProcess(t, env)
+	key, err := authclient.NewDPoPKey()
+	require.NoError(t, err)
+	proof := func(method, path, access string) string {
+		p, err := key.Proof(method, publicURL+path, access, "", clock.System{}.Now())
+		require.NoError(t, err)
+		return p
+	}
+
+	status, m := a.callDPoP(t, "POST", "/login/", `{"username":"minsu","password":"1229"}`, "", proof("POST", "/login/", ""))
+	require.Equal(t, 200, status, "%v", m)
+	require.Equal(t, "DPoP", m["token_type"])
+	refresh := m["refresh"].(string)
+	for i, on := range []*process{b, a, b, a} {
+		status, m = on.callDPoP(t, "POST", "/refresh/", "", refresh, proof("POST", "/refresh/", ""))
+		require.Equal(t, 200, status, "refresh %d: %v", i+1, m)
+		require.Equal(t, "DPoP", m["token_type"])
+		refresh = m["refresh"].(string)
+	}
+	access := m["access"].(string)
+
+	used := proof("GET", "/protected/", access)
+	status, m = a.callDPoP(t, "GET", "/protected/", "", access, used)
+	require.Equal(t, 200, status, "%v", m)
+	status, m = b.callDPoP(t, "GET", "/protected/", "", access, used)
+	assert.Equal(t, 401, status, "the proof A accepted, replayed on B")
+	assert.Equal(t, "invalid_dpop_proof", m["error"])
+	status, _ = b.callDPoP(t, "GET", "/protected/", "", access, proof("GET", "/protected/", access))
+	assert.Equal(t, 200, status, "a fresh proof on B")
+
+	usedRefresh := proof("POST", "/refresh/", "")
+	status, m = b.callDPoP(t, "POST", "/refresh/", "", refresh, usedRefresh)
+	require.Equal(t, 200, status, "%v", m)
+	next := m["refresh"].(string)
+	status, m = a.callDPoP(t, "POST", "/refresh/", "", next, usedRefresh)
+	assert.Equal(t, 401, status, "B's refresh proof replayed on A with the new token")
+	assert.Equal(t, "invalid_dpop_proof", m["error"])
+	status, m = a.callDPoP(t, "POST", "/refresh/", "", next, "")
+	assert.Equal(t, 401, status, "no proof")
+	assert.Equal(t, "invalid_dpop_proof", m["error"])
+	status, m = a.callDPoP(t, "POST", "/refresh/", "", next, proof("POST", "/refresh/", ""))
+	assert.Equal(t, 200, status, "the refused attempts rotated and revoked nothing: %v", m)
+}
