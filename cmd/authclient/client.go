@@ -103,14 +103,20 @@ func New(cfg Config) (*Client, error) {
 // Tokens returns the stored pair.
 func (c *Client) Tokens() (Tokens, error) { return c.cfg.Store.Load() }
 
-// Login logs in and stores the pair.
+// Login logs in and stores the pair, bound to Config.DPoP when it is set.
 func (c *Client) Login(ctx context.Context, username, password string) error {
+	return c.LoginBound(ctx, username, password, c.cfg.DPoP)
+}
+
+// LoginBound logs in with proofs of key, so the pair is bound to it, and
+// stores the pair with the key; a nil key logs in for bearer tokens.
+func (c *Client) LoginBound(ctx context.Context, username, password string, key *DPoPKey) error {
 	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
-	t, err := c.tokenCall(ctx, "/login/", body, "", c.cfg.DPoP)
+	t, err := c.tokenCall(ctx, "/login/", body, "", key)
 	if err != nil {
 		return err
 	}
-	t.DPoPKey = c.cfg.DPoP
+	t.DPoPKey = key
 	return c.cfg.Store.Save(t)
 }
 

@@ -26,7 +26,9 @@ import (
 const usage = `usage: authctl <command> [flags]   (--server and --tokens go before or after the command)
 
 commands:
-  login --username U [--password P]   log in (the password is asked for, hidden, when not given)
+  login --username U [--password P] [--dpop]
+                                      log in (the password is asked for, hidden, when not given);
+                                      --dpop binds the tokens to a new DPoP key kept in the token file
   protected                           call GET /protected/, refreshing as needed
   refresh                             swap the refresh token for a new pair now
   logout [--all]                      end this session (or every session of the user)
@@ -107,9 +109,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	e := &env{server: strings.TrimRight(g.server, "/"), out: stdout}
+	e.syncClock(ctx)
 	var err error
 	e.client, err = authclient.New(authclient.Config{
-		BaseURL: e.server, Clock: e.clock, Store: authclient.FileStore{Path: g.tokens},
+		BaseURL: e.server, Clock: serverClock{e}, Store: authclient.FileStore{Path: g.tokens},
 		OnRefresh: func(t authclient.Tokens) {
 			if !e.watching {
 				return
@@ -121,17 +124,24 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	e.syncClock(ctx)
 	return do(ctx, e, cfs.Args(), stdin)
 }
+
+// serverClock is the server's time as best known: the client judges when
+// a token is due, and dates its DPoP proofs, by the clock the server
+// judges them by.
+type serverClock struct{ e *env }
+
+func (c serverClock) Now() time.Time { return c.e.now() }
 
 // commands maps each command's name to its flags and its work.
 var commands = map[string]command{
 	"login": {func(fs *flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
 		username := fs.String("username", "", "username")
 		password := fs.String("password", "", "password (asked for, hidden, when empty)")
+		dpop := fs.Bool("dpop", false, "bind the tokens to a new DPoP key (RFC 9449), kept in the token file")
 		return func(ctx context.Context, e *env, _ []string, stdin io.Reader) error {
-			return e.login(ctx, *username, *password, stdin)
+			return e.login(ctx, *username, *password, *dpop, stdin)
 		}
 	}},
 	"protected": {func(*flag.FlagSet) func(context.Context, *env, []string, io.Reader) error {
@@ -214,7 +224,7 @@ func defaultTokenFile() string {
 	return filepath.Join(dir, "authctl", "tokens.json")
 }
 
-func (e *env) login(ctx context.Context, username, password string, stdin io.Reader) error {
+func (e *env) login(ctx context.Context, username, password string, dpop bool, stdin io.Reader) error {
 	if username == "" {
 		return errors.New("login: --username is required")
 	}
@@ -224,11 +234,21 @@ func (e *env) login(ctx context.Context, username, password string, stdin io.Rea
 			return err
 		}
 	}
-	if err := e.client.Login(ctx, username, password); err != nil {
+	var key *authclient.DPoPKey
+	if dpop {
+		var err error
+		if key, err = authclient.NewDPoPKey(); err != nil {
+			return err
+		}
+	}
+	if err := e.client.LoginBound(ctx, username, password, key); err != nil {
 		return err
 	}
 	t, _ := e.client.Tokens()
 	fmt.Fprintf(e.out, "logged in as %s\n", username)
+	if t.DPoPKey != nil {
+		fmt.Fprintf(e.out, "tokens bound to DPoP key %s (token_type %s); the key is kept in the token file\n", t.DPoPKey.Thumbprint(), t.TokenType)
+	}
 	e.printExpiries(t)
 	return nil
 }

@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,4 +134,40 @@ func TestAuthctlUsesTheServersClock(t *testing.T) {
 	require.NoError(t, err, out)
 	assert.Regexp(t, `expires: .* \(expired 0s ago by the server's dev clock\)`, out)
 	assert.Regexp(t, `expires: .* \(4m0s by the server's dev clock\)`, out)
+}
+
+// TestAuthctlDPoP: login --dpop keeps the key in the token file; every
+// later command proves it, and the stored access token alone is refused.
+func TestAuthctlDPoP(t *testing.T) {
+	srv := authdtest.Start(t, authdtest.WithRealTime())
+	tokens := filepath.Join(t.TempDir(), "tokens.json")
+	out, err := authctl(t, srv, tokens, "1229\n", "login", "--username", "minsu", "--dpop")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "tokens bound to DPoP key")
+	assert.Contains(t, out, "token_type DPoP")
+
+	data, err := os.ReadFile(tokens)
+	require.NoError(t, err)
+	var file struct {
+		Access  string         `json:"access"`
+		DPoPKey map[string]any `json:"dpop_key"`
+	}
+	require.NoError(t, json.Unmarshal(data, &file))
+	assert.Equal(t, "EC", file.DPoPKey["kty"])
+	assert.Contains(t, file.DPoPKey, "d", "the private key, in a file only its owner reads")
+
+	out, err = authctl(t, srv, tokens, "", "protected")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "GET /protected/ 200")
+	out, err = authctl(t, srv, tokens, "", "refresh")
+	require.NoError(t, err, out)
+	out, err = authctl(t, srv, tokens, "", "decode")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "cnf")
+
+	status, _, err := srv.Do("GET", "/protected/", "", file.Access)
+	require.NoError(t, err)
+	assert.Equal(t, 401, status, "the stored access token without the key")
+	out, err = authctl(t, srv, tokens, "", "logout")
+	require.NoError(t, err, out)
 }
