@@ -1,7 +1,10 @@
 // authd playground: log in, watch both tokens count down, call the
 // protected endpoint, refresh (by hand or automatically), log out, and
 // replay an old refresh token to see reuse detection end the session.
-// No build step, no third-party code.
+// With DPoP on, the tokens are bound to a key made here with WebCrypto as
+// non-extractable (the page itself cannot read the private key), every
+// request carries a fresh proof, and "steal the tokens" shows that copies
+// of them are useless. No build step, no third-party code.
 "use strict";
 
 const T = {
@@ -15,6 +18,11 @@ const T = {
     out: "로그인하지 않았습니다.", in: (u) => `${u} 로 로그인된 상태입니다.`,
     ended: (c) => `세션이 끝났습니다 (${c}). 다시 로그인하세요.`,
     left: (s) => `${s}초 남음`, expired: "만료됨", serverClock: (t) => `서버 시계: ${t}`, lang: "English",
+    dpopLabel: "DPoP: 이 탭에서 만든 키에 토큰을 묶기 (RFC 9449)", stealButton: "토큰 훔치기",
+    bound: (jkt) => `토큰이 이 탭의 DPoP 키(${jkt})에 묶여 있습니다. 개인 키는 내보낼 수 없게 만들어져 페이지 코드도 읽을 수 없습니다.`,
+    bearer: "Bearer 토큰입니다: 토큰을 가진 사람은 누구나 쓸 수 있습니다.",
+    stolenBlocked: "도둑이 두 토큰을 복사했지만 키가 없어 모두 401로 거절됐습니다. 원래 클라이언트는 그대로 동작합니다.",
+    stolenWorked: "Bearer 토큰이라 도둑의 복사본이 통했습니다. 도둑의 갱신으로 세션이 회전했으니, 다음 갱신은 재사용으로 감지되어 세션이 끝납니다.",
   },
   en: {
     playground: "playground", login: "Log in", loginButton: "Log in",
@@ -26,12 +34,19 @@ const T = {
     out: "Not logged in.", in: (u) => `Logged in as ${u}.`,
     ended: (c) => `The session ended (${c}). Log in again.`,
     left: (s) => `${s} s left`, expired: "expired", serverClock: (t) => `server clock: ${t}`, lang: "한국어",
+    dpopLabel: "DPoP: bind the tokens to a key made in this tab (RFC 9449)", stealButton: "Steal the tokens",
+    bound: (jkt) => `The tokens are bound to this tab's DPoP key (${jkt}). Its private key was made non-extractable: not even this page's code can read it.`,
+    bearer: "Bearer tokens: whoever holds them can use them.",
+    stolenBlocked: "The thief copied both tokens, but without the key every request was refused with 401. The real client keeps working.",
+    stolenWorked: "Bearer tokens: the thief's copies worked. The thief's refresh rotated the session, so your next refresh will be flagged as reuse and end it.",
   },
 };
 
 const state = {
   lang: "ko", access: "", refresh: "", previousRefresh: "", user: "",
   ended: "", offsetMs: 0, devClock: false, refreshing: false,
+  key: null, // the DPoP key of the session: { pair, pub, jkt }, or null for bearer tokens
+  stolen: "", // the last theft's outcome: "", "blocked" or "worked"
 };
 
 const $ = (id) => document.getElementById(id);
@@ -46,22 +61,54 @@ function decode(token) {
 
 function serverNow() { return Date.now() + state.offsetMs; }
 
-async function call(method, path, { token, body } = {}) {
+// DPoP (RFC 9449) with WebCrypto alone.
+const utf8 = (s) => new TextEncoder().encode(s);
+const b64u = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const sha256 = async (s) => b64u(await crypto.subtle.digest("SHA-256", utf8(s)));
+
+// newKey makes an ES256 key pair whose private half cannot be exported,
+// and the public JWK's RFC 7638 thumbprint (members in lexicographic order).
+async function newKey() {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  const pub = { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return { pair, pub, jkt: await sha256(JSON.stringify(pub)) };
+}
+
+// proof signs a DPoP proof for one request; access is the access token a
+// resource request carries (its hash goes in ath).
+async function proof(key, method, path, access) {
+  const header = { typ: "dpop+jwt", alg: "ES256", jwk: key.pub };
+  const claims = {
+    jti: b64u(crypto.getRandomValues(new Uint8Array(16))), htm: method,
+    htu: location.origin + path, iat: Math.floor(serverNow() / 1000),
+  };
+  if (access) claims.ath = await sha256(access);
+  const input = b64u(utf8(JSON.stringify(header))) + "." + b64u(utf8(JSON.stringify(claims)));
+  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key.pair.privateKey, utf8(input));
+  return input + "." + b64u(sig); // WebCrypto's ECDSA signature is r || s, as JWS wants
+}
+
+// call sends a request: with key, the token as a DPoP-bound one and a
+// fresh proof (resource says whether the token's hash belongs in it);
+// who labels the log line ("thief" for the stolen copies).
+async function call(method, path, { token, body, key, resource = false, who = "" } = {}) {
   const headers = { "Accept-Language": state.lang };
-  if (token) headers.Authorization = "Bearer " + token;
+  if (key) headers.DPoP = await proof(key, method, path, resource ? token : undefined);
+  if (token) headers.Authorization = (key ? "DPoP " : "Bearer ") + token;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   let data = null;
   try { data = await res.json(); } catch { /* 204 and non-JSON bodies */ }
-  addLog(method, path, res.status, data);
+  addLog(method, path, res.status, data, who);
   return { status: res.status, data };
 }
 
-function addLog(method, path, status, data) {
+function addLog(method, path, status, data, who = "") {
   const li = document.createElement("li");
   const time = new Date(serverNow()).toISOString().slice(11, 23);
   li.className = status < 400 ? "ok" : "bad";
-  li.textContent = `${time} ${method} ${path} → ${status}` + (data && data.error ? ` ${data.error}` : "");
+  li.textContent = `${time} ${who ? who + ": " : ""}${method} ${path} → ${status}` + (data && data.error ? ` ${data.error}` : "");
   $("log").prepend(li);
 }
 
@@ -77,17 +124,36 @@ function setTokens(data) {
 function endSession(code) {
   state.ended = code;
   state.access = state.refresh = state.previousRefresh = "";
+  state.key = null;
   render();
 }
 
 async function login() {
   const [username, password] = $("user").value.split(":");
-  const r = await call("POST", "/login/", { body: { username, password } });
+  const key = $("dpop").checked ? await newKey() : null;
+  const r = await call("POST", "/login/", { body: { username, password }, key });
   if (r.status === 200) {
     state.user = username;
     state.previousRefresh = "";
+    state.key = r.data.token_type === "DPoP" ? key : null;
+    state.stolen = "";
     setTokens(r.data);
   }
+}
+
+// steal plays the thief who copied both tokens out of the page (an XSS, a
+// log, a proxy) but not the key, which never leaves WebCrypto: the access
+// token sent as a Bearer token, the refresh token with no proof, then with
+// a proof of the thief's own key.
+async function steal() {
+  const copy = { access: state.access, refresh: state.refresh };
+  const used = await call("GET", "/protected/", { token: copy.access, resource: true, who: "thief" });
+  let refreshed = await call("POST", "/refresh/", { token: copy.refresh, who: "thief" });
+  if (state.key && refreshed.status !== 200) {
+    refreshed = await call("POST", "/refresh/", { token: copy.refresh, key: await newKey(), who: "thief" });
+  }
+  state.stolen = used.status === 200 || refreshed.status === 200 ? "worked" : "blocked";
+  render();
 }
 
 async function refresh() {
@@ -95,7 +161,7 @@ async function refresh() {
   state.refreshing = true;
   try {
     const used = state.refresh;
-    const r = await call("POST", "/refresh/", { token: used });
+    const r = await call("POST", "/refresh/", { token: used, key: state.key });
     if (r.status === 200) {
       state.previousRefresh = used;
       setTokens(r.data);
@@ -109,20 +175,22 @@ async function refresh() {
 
 async function replay() {
   if (!state.previousRefresh) return;
-  const r = await call("POST", "/refresh/", { token: state.previousRefresh });
+  const r = await call("POST", "/refresh/", { token: state.previousRefresh, key: state.key });
   if (r.status === 401) endSession(r.data.error);
 }
 
 async function protectedCall() {
-  const r = await call("GET", "/protected/", { token: state.access });
+  const r = await call("GET", "/protected/", { token: state.access, key: state.key, resource: true });
   if (r.status === 401 && ["session_revoked", "session_expired"].includes(r.data.error)) endSession(r.data.error);
 }
 
 async function logout() {
-  const r = await call("POST", "/logout/", { token: state.refresh });
+  const r = await call("POST", "/logout/", { token: state.refresh, key: state.key });
   if (r.status === 204) {
     state.access = state.refresh = state.previousRefresh = "";
     state.user = "";
+    state.key = null;
+    state.stolen = "";
     render();
   }
 }
@@ -185,6 +253,12 @@ function render() {
   $("refresh").disabled = !loggedIn;
   $("logout").disabled = !loggedIn;
   $("replay").disabled = !state.previousRefresh || Boolean(state.ended);
+  $("steal").disabled = !loggedIn;
+  $("binding").textContent = loggedIn ? (state.key ? t("bound", state.key.jkt) : t("bearer")) : "";
+  const stolen = $("steal-result");
+  stolen.hidden = !state.stolen;
+  stolen.dataset.state = state.stolen === "blocked" ? "in" : "ended";
+  stolen.textContent = state.stolen === "blocked" ? t("stolenBlocked") : state.stolen === "worked" ? t("stolenWorked") : "";
   const hint = $("replay-hint");
   hint.hidden = !(loggedIn && !state.previousRefresh);
   hint.textContent = t("replayHint");
@@ -210,6 +284,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("refresh").addEventListener("click", refresh);
   $("logout").addEventListener("click", logout);
   $("replay").addEventListener("click", replay);
+  $("steal").addEventListener("click", steal);
   $("advance").addEventListener("click", advance);
   $("lang").addEventListener("click", () => { state.lang = state.lang === "ko" ? "en" : "ko"; applyLanguage(); });
   if (navigator.language && navigator.language.startsWith("en")) state.lang = "en";

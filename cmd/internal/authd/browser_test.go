@@ -61,36 +61,9 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // see reuse detection end the session and its tokens leave the screen. With
 // AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground.png.
 func TestPlaygroundInABrowser(t *testing.T) {
-	path := chromium(t)
-	cfg := defaultConfig(t)
-	cfg.DevClock = true
-	e := newDevEnv(t, cfg)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 1350),
-		chromedp.Flag("lang", "en-US"),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
+	e, ctx := playground(t)
 
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(e.srv.URL+"/"),
-		chromedp.WaitVisible("#advance"), // the page found the dev clock
-	))
 	click("#login")
 	waitFor(t, ctx, `document.getElementById("status").dataset.state === "in"`)
 	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(600*time.Millisecond))) // let the countdowns tick
@@ -138,4 +111,80 @@ func TestPlaygroundInABrowser(t *testing.T) {
 		out = "../../../docs/playground.png"
 	}
 	require.NoError(t, os.WriteFile(out, screenshot, 0o644))
+}
+
+// playground starts authd with the dev clock and headless Chromium on its
+// playground, which has found the dev clock; both stop with the test.
+func playground(t *testing.T) (*env, context.Context) {
+	t.Helper()
+	path := chromium(t)
+	cfg := defaultConfig(t)
+	cfg.DevClock = true
+	e := newDevEnv(t, cfg)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 1350),
+		chromedp.Flag("lang", "en-US"),
+	)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/"),
+		chromedp.WaitVisible("#advance"), // the page found the dev clock
+	))
+	return e, ctx
+}
+
+// TestPlaygroundDPoPInABrowser drives the playground's DPoP story in
+// headless Chromium: log in with DPoP on (a non-extractable WebCrypto key),
+// call and refresh with proofs, press "steal the tokens" and see every
+// request of the thief's copies refused while the real client keeps
+// working, across a jump of the server clock.
+func TestPlaygroundDPoPInABrowser(t *testing.T) {
+	e, ctx := playground(t)
+	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
+
+	click("#dpop")
+	click("#login")
+	waitFor(t, ctx, `document.getElementById("status").dataset.state === "in"`)
+	binding := text(t, ctx, "#binding")
+	extractable, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`state.key.pair.privateKey.extractable`))
+	require.NoError(t, err)
+	click("#protected")
+	waitFor(t, ctx, logHas("GET /protected/ → 200", 1))
+
+	click("#steal")
+	waitFor(t, ctx, `!document.getElementById("steal-result").hidden`)
+	stolen := text(t, ctx, "#steal-result")
+	logText := text(t, ctx, "#log")
+
+	click("#protected")
+	waitFor(t, ctx, logHas("GET /protected/ → 200", 2))
+	click("#advance") // a minute later auto-refresh renews the pair with a proof
+	waitFor(t, ctx, logHas("POST /refresh/ → 200", 1))
+	click("#protected")
+	waitFor(t, ctx, logHas("GET /protected/ → 200", 3))
+	status := text(t, ctx, "#status")
+
+	assert.Contains(t, binding, "bound to this tab's DPoP key")
+	assert.False(t, extractable, "the private key cannot be read, not even by the page")
+	assert.Contains(t, stolen, "every request was refused")
+	assert.Contains(t, logText, "thief: GET /protected/ → 401 invalid_token")
+	assert.Contains(t, logText, "thief: POST /refresh/ → 401 invalid_dpop_proof")
+	assert.NotContains(t, logText, "thief: POST /refresh/ → 200")
+	assert.Contains(t, status, "Logged in as minsu")
+	assert.Contains(t, e.logs.String(), `"route":"/protected","status":401`)
 }
