@@ -265,3 +265,31 @@ func TestBrokenProofAtLoginCostsNoHash(t *testing.T) {
 	_, err = svc.Login(ctx, minsu, "192.0.2.1", a.login())
 	assert.NoError(t, err, "ten broken proofs are not ten failed logins")
 }
+
+// purgeCounter is a replay cache that records its purges.
+type purgeCounter struct {
+	*memory.Replays
+	at []time.Time
+}
+
+func (p *purgeCounter) PurgeReplays(ctx context.Context, now time.Time) (int, error) {
+	p.at = append(p.at, now)
+	return p.Replays.PurgeReplays(ctx, now)
+}
+
+// TestPurgeForgetsUsedProofs: the purge loop empties the replay cache of
+// proofs past their window, at the earlier of the two clocks, as it does
+// sessions.
+func TestPurgeForgetsUsedProofs(t *testing.T) {
+	p := domain.DefaultPolicy()
+	clk := &countingClock{now: t0}
+	replays := &purgeCounter{Replays: memory.NewReplays()}
+	svc, err := app.New(app.Deps{
+		Clock: clk, Users: &fakeUsers{}, Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
+		Hasher: &fakeHasher{}, IDs: randIDs{}, Failures: memory.NewFailures(), Proofs: jsonProofs{}, Replays: replays, Policy: p,
+	})
+	require.NoError(t, err)
+	_, err = svc.Purge(context.Background(), t0.Add(-time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, []time.Time{t0.Add(-time.Second)}, replays.at)
+}

@@ -48,8 +48,9 @@ func (s *Service) RevokeSession(ctx context.Context, p domain.Principal, id stri
 }
 
 // Purge lets the session store forget sessions none of whose tokens can be
-// accepted any more, and the failure log forget failures that have left
-// every throttle window. It returns how many sessions it removed.
+// accepted any more, the failure log forget failures that have left every
+// throttle window, and the replay cache forget DPoP proofs past their
+// window. It returns how many sessions it removed.
 //
 // It judges at the earlier of the clock port's instant and notAfter, which
 // the caller reads from the real clock: forgetting cannot be undone, so a
@@ -63,6 +64,9 @@ func (s *Service) Purge(ctx context.Context, notAfter time.Time) (int, error) {
 	}
 	if _, err := s.failures.PurgeFailures(ctx, now.Add(-s.throttle.window())); err != nil {
 		return 0, fmt.Errorf("purge login failures: %w", err)
+	}
+	if _, err := s.replays.PurgeReplays(ctx, now); err != nil {
+		return 0, fmt.Errorf("purge DPoP proofs: %w", err)
 	}
 	return s.sessions.PurgeSessions(ctx, now)
 }

@@ -78,10 +78,12 @@ func baseURL(r *http.Request) string {
 // /auth/verify, where the proof names the client's request to the gateway,
 // not the gateway's subrequest: the method and URI come from
 // X-Original-Method and X-Original-URI (nginx auth_request) or
-// X-Forwarded-Method and X-Forwarded-Uri (Traefik ForwardAuth), the scheme
-// and host from X-Forwarded-Proto and X-Forwarded-Host. Trusting them is
-// safe: they only say which request the proof must name, and a proof
-// still has to be signed by the token's key and be used once.
+// X-Forwarded-Method and X-Forwarded-Uri (Traefik ForwardAuth), or are the
+// request's own method and the path below /auth/verify (Envoy ext_authz,
+// which appends the original path); the scheme and host come from
+// X-Forwarded-Proto and X-Forwarded-Host, else as for proofRequest.
+// Trusting them is safe: they only say which request the proof must name,
+// and a proof still has to be signed by the token's key and be used once.
 func forwardedProofRequest(r *http.Request, scheme string) (domain.ProofRequest, error) {
 	req, err := proofRequest(r, scheme)
 	if err != nil {
@@ -92,6 +94,9 @@ func forwardedProofRequest(r *http.Request, scheme string) (domain.ProofRequest,
 		req.Method = m
 	}
 	uri := first(h.Get("X-Original-URI"), h.Get("X-Forwarded-Uri"))
+	if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/auth/verify/"); uri == "" && ok {
+		uri = "/" + rest
+	}
 	if uri == "" {
 		return req, nil
 	}

@@ -87,6 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Cores:       runtime.NumCPU(),
 	}
 	b := newBench(srv.url, o.connections)
+	b.window = o.warmup + o.duration
 	for _, w := range workloads(b, o.tokens) {
 		if o.only != "" && !strings.Contains(w.name, o.only) {
 			continue

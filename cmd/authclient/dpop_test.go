@@ -2,6 +2,7 @@ package authclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -165,4 +166,30 @@ func TestVerifierMiddlewareChecksBoundTokens(t *testing.T) {
 	srv.Advance(61 * time.Second)
 	status, _ = call("DPoP", proof(tokens.DPoPKey, api.URL+"/orders"))
 	assert.Equal(t, 401, status, "a proof does not outlive the token")
+}
+
+// TestDPoPKeysOfBothAlgorithms: an Ed25519 key binds and proves like an
+// ES256 one, and both survive the token file's JSON.
+func TestDPoPKeysOfBothAlgorithms(t *testing.T) {
+	srv := authdtest.Start(t, authdtest.WithStart(T))
+	for _, alg := range []string{"ES256", "Ed25519"} {
+		t.Run(alg, func(t *testing.T) {
+			key, err := authclient.NewDPoPKeyFor(alg)
+			require.NoError(t, err)
+			data, err := json.Marshal(key)
+			require.NoError(t, err)
+			var back authclient.DPoPKey
+			require.NoError(t, json.Unmarshal(data, &back))
+			assert.Equal(t, key.Thumbprint(), back.Thumbprint())
+
+			c, err := authclient.New(authclient.Config{BaseURL: srv.URL, Clock: srv, HTTP: srv.Client(), DPoP: &back})
+			require.NoError(t, err)
+			require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
+			status, err := get(t, c, srv.URL+"/protected/")
+			require.NoError(t, err)
+			assert.Equal(t, 200, status)
+		})
+	}
+	_, err := authclient.NewDPoPKeyFor("HS256")
+	assert.Error(t, err)
 }

@@ -83,6 +83,31 @@ func TestNginxAuthRequest(t *testing.T) {
 	require.Equal(t, 204, e.do("POST", "/logout/", "", bearer(revoked.refresh)).status)
 	unauthorized("revoked", revoked.access, `error="invalid_token"`)
 
+	// A DPoP-bound token through the gateway: the proof names the URL the
+	// client called on nginx, which authd learns from the headers the
+	// configuration sets.
+	c2 := newDPoPClient(t, e)
+	bound := c2.login().pair(t)
+	proof := func() string {
+		pr, err := c2.key.Proof("GET", gw, bound.access, "", e.clock.Now())
+		require.NoError(t, err)
+		return pr
+	}
+	used := proof()
+	status, _, body = httpGet(t, c, gw, "", "Authorization: DPoP "+bound.access, "DPoP: "+used)
+	assert.Equal(t, 200, status, body)
+	assert.Equal(t, "upstream saw minsu (2) on /orders/7", body)
+	for name, headers := range map[string][]string{
+		"bound token as Bearer": {"Authorization: Bearer " + bound.access},
+		"no proof":              {"Authorization: DPoP " + bound.access},
+		"replayed proof":        {"Authorization: DPoP " + bound.access, "DPoP: " + used},
+	} {
+		status, h, body := httpGet(t, c, gw, "", headers...)
+		assert.Equal(t, 401, status, "%s: %s", name, body)
+		assert.NotContains(t, body, "upstream saw", name)
+		assert.True(t, strings.HasPrefix(h.Get("WWW-Authenticate"), "DPoP "), "%s: %q", name, h.Get("WWW-Authenticate"))
+	}
+
 	e.clock.Advance(time.Minute)
 	unauthorized("expired", p.access, "expired")
 }
