@@ -1,9 +1,6 @@
 package authd
 
 import (
-	"encoding/json"
-	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/authd/authd/adapters/clock"
@@ -22,23 +19,14 @@ const publicURL = "http://authd.example"
 // proof (either may be empty) and returns status and body.
 func (p *process) callDPoP(t *testing.T, method, path, body, token, proof string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, p.url+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	var headers []string
 	if token != "" {
-		req.Header.Set("Authorization", "DPoP "+token)
+		headers = append(headers, "Authorization: DPoP "+token)
 	}
 	if proof != "" {
-		req.Header.Set("DPoP", proof)
+		headers = append(headers, "DPoP: "+proof)
 	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&m)
-	return res.StatusCode, m
+	return p.send(t, method, path, body, headers...)
 }
 
 // TestDPoPAcrossTwoInstances: two authd processes on one PostgreSQL, behind

@@ -248,8 +248,20 @@ func startProcess(t *testing.T, env map[string]string) *process {
 	return p
 }
 
-// call sends a request to the process and returns status and body.
+// call sends a request to the process, with token as a bearer token, and
+// returns status and body.
 func (p *process) call(t *testing.T, method, path, body, token string) (int, map[string]any) {
+	t.Helper()
+	var headers []string
+	if token != "" {
+		headers = append(headers, "Authorization: Bearer "+token)
+	}
+	return p.send(t, method, path, body, headers...)
+}
+
+// send sends a request with headers given as "Name: value" (a JSON
+// Content-Type with a body) and returns status and body.
+func (p *process) send(t *testing.T, method, path, body string, headers ...string) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -260,8 +272,9 @@ func (p *process) call(t *testing.T, method, path, body, token string) (int, map
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Add(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
