@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/adapters/jwx"
 	"github.com/authd/authd/adapters/postgres/pgtest"
+	"github.com/authd/authd/cmd/authclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -145,8 +147,10 @@ func composeBehindNginx(t *testing.T, extra map[string]string) (a, b *process, g
 // instances, and the login throttle keys on the client address nginx
 // forwards (AUTH_TRUSTED_PROXIES), not on nginx's own.
 func TestNginxLoadBalancerFromCompose(t *testing.T) {
+	const public = "http://authd.compose.test" // AUTH_PUBLIC_URL, as compose.yaml sets it
 	a, b, gw := composeBehindNginx(t, map[string]string{
 		"AUTH_TRUSTED_PROXIES": "127.0.0.1/32", "AUTH_LOGIN_MAX_FAILURES": "1", // 10 per client address
+		"AUTH_PUBLIC_URL": public,
 	})
 
 	post := func(c *http.Client, path, body, token string) (int, map[string]any) {
@@ -184,6 +188,55 @@ func TestNginxLoadBalancerFromCompose(t *testing.T) {
 	t.Logf("refreshes served: instance A %d, instance B %d", countA, countB)
 	assert.Positive(t, countA, "instance A served no refresh")
 	assert.Positive(t, countB, "instance B served no refresh")
+
+	// A DPoP-bound session through the load balancer: proofs name the
+	// public URL, whichever instance nginx picks, and a proof one instance
+	// accepted is refused by the other.
+	key, err := authclient.NewDPoPKey()
+	require.NoError(t, err)
+	send := func(method, path, body, scheme, token, proof string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, gw+path, strings.NewReader(body))
+		require.NoError(t, err)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", scheme+" "+token)
+		}
+		if proof != "" {
+			req.Header.Set("DPoP", proof)
+		}
+		res, err := alice.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&m)
+		return res.StatusCode, m
+	}
+	proof := func(method, path, access string) string {
+		p, err := key.Proof(method, public+path, access, "", clock.System{}.Now())
+		require.NoError(t, err)
+		return p
+	}
+	status, m = send("POST", "/login/", `{"username":"minsu","password":"1229"}`, "", "", proof("POST", "/login/", ""))
+	require.Equal(t, 200, status, "%v", m)
+	require.Equal(t, "DPoP", m["token_type"])
+	for i := range 6 {
+		status, m = send("POST", "/refresh/", "", "DPoP", m["refresh"].(string), proof("POST", "/refresh/", ""))
+		require.Equal(t, 200, status, "bound refresh %d through nginx: %v", i, m)
+	}
+	access := m["access"].(string)
+	used := proof("GET", "/protected/", access)
+	status, _ = send("GET", "/protected/", "", "DPoP", access, used)
+	require.Equal(t, 200, status)
+	for range 2 { // whichever instance gets it
+		status, m = send("GET", "/protected/", "", "DPoP", access, used)
+		assert.Equal(t, 401, status, "a used proof, again through nginx")
+		assert.Equal(t, "invalid_dpop_proof", m["error"])
+	}
+	status, _ = send("GET", "/protected/", "", "Bearer", access, "")
+	assert.Equal(t, 401, status, "the bound token as a bearer token")
 
 	// One address sprays usernames until its own limit ...
 	mallory := clientFrom("127.0.0.3")
