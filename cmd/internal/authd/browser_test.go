@@ -152,7 +152,8 @@ func playground(t *testing.T) (*env, context.Context) {
 // headless Chromium: log in with DPoP on (a non-extractable WebCrypto key),
 // call and refresh with proofs, press "steal the tokens" and see every
 // request of the thief's copies refused while the real client keeps
-// working, across a jump of the server clock.
+// working, across a jump of the server clock. With AUTH_WRITE_SCREENSHOT=1
+// it saves the page to docs/playground-dpop.png.
 func TestPlaygroundDPoPInABrowser(t *testing.T) {
 	e, ctx := playground(t)
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
@@ -178,6 +179,9 @@ func TestPlaygroundDPoPInABrowser(t *testing.T) {
 	click("#protected")
 	waitFor(t, ctx, logHas("GET /protected/ → 200", 3))
 	status := text(t, ctx, "#status")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)))
+	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
 
 	assert.Contains(t, binding, "bound to this tab's DPoP key")
 	assert.False(t, extractable, "the private key cannot be read, not even by the page")
@@ -187,4 +191,10 @@ func TestPlaygroundDPoPInABrowser(t *testing.T) {
 	assert.NotContains(t, logText, "thief: POST /refresh/ → 200")
 	assert.Contains(t, status, "Logged in as minsu")
 	assert.Contains(t, e.logs.String(), `"route":"/protected","status":401`)
+
+	out := filepath.Join(t.TempDir(), "playground-dpop.png")
+	if os.Getenv("AUTH_WRITE_SCREENSHOT") == "1" {
+		out = "../../../docs/playground-dpop.png"
+	}
+	require.NoError(t, os.WriteFile(out, screenshot, 0o644))
 }
