@@ -269,8 +269,9 @@ func hashWait(cfg Config) time.Duration {
 	return hashWaitFactor * sw.Now().Sub(start)
 }
 
-// purgeLoop lets the session store forget ended sessions every interval
-// until ctx ends, so memory stays bounded by the live sessions.
+// purgeLoop lets the stores forget ended sessions, old login failures and
+// used DPoP proofs past their window every interval until ctx ends, so
+// memory and tables stay bounded by what can still matter.
 func (a *App) purgeLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
