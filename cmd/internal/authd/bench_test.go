@@ -195,6 +195,20 @@ func BenchmarkRefreshPostgres(b *testing.B) {
 // signed before the timer starts, one per request, as a client would.
 func BenchmarkAuthenticateDPoP(b *testing.B) {
 	a, clk := benchApp(b)
+	benchAuthenticateDPoP(b, a, clk)
+}
+
+// BenchmarkAuthenticateDPoPPostgres is BenchmarkAuthenticateDPoP with the
+// replay cache in PostgreSQL, as several instances share it: one INSERT per
+// proof.
+func BenchmarkAuthenticateDPoPPostgres(b *testing.B) {
+	url := pgtest.Database(b)
+	a, clk := benchApp(b, func(c *Config) { c.Store, c.DatabaseURL, c.EphemeralKeys, c.DemoUsers = "postgres", url, true, true })
+	defer a.close()
+	benchAuthenticateDPoP(b, a, clk)
+}
+
+func benchAuthenticateDPoP(b *testing.B, a *App, clk *clock.Frozen) {
 	ctx := context.Background()
 	key, err := authclient.NewDPoPKey()
 	require.NoError(b, err)
