@@ -8,8 +8,7 @@ import (
 )
 
 // dpopSettings are what requests need to know of DPoP: the base URL their
-// htu starts with, the algorithms the challenge names, and the service to
-// ask for the current nonce.
+// htu starts with, and the algorithms the challenge names.
 type dpopSettings struct {
 	publicURL string // AUTH_PUBLIC_URL without a trailing slash, or ""
 	algs      string // space-separated, for WWW-Authenticate's algs
@@ -37,6 +36,8 @@ func withDPoP(d Deps) func(http.Handler) http.Handler {
 	}
 }
 
+// settingsOf returns the listener's DPoP settings, or the defaults on a
+// listener without them (the admin one).
 func settingsOf(r *http.Request) *dpopSettings {
 	if n := noteOf(r); n != nil && n.dpop != nil {
 		return n.dpop
@@ -111,6 +112,7 @@ func forwardedProofRequest(r *http.Request, scheme string) (domain.ProofRequest,
 	return req, nil
 }
 
+// first returns the first value that is not empty, or "".
 func first(values ...string) string {
 	for _, v := range values {
 		if v != "" {
