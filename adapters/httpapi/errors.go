@@ -106,6 +106,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 			challenge += `, error="` + p.challenge + `", error_description="` + p.en + `"`
 		}
 		h.Set("WWW-Authenticate", challenge)
+		if errors.Is(err, domain.ErrTokenMissing) && !usesDPoP(r, err) {
+			// No credentials at all: offer both schemes (RFC 9449 §7.2),
+			// Bearer first for the clients that read only one.
+			h.Add("WWW-Authenticate", `DPoP realm="authd", algs="`+settingsOf(r).algs+`"`)
+		}
 	}
 	setRetryAfter(h, err, p.status)
 	noteError(r, err, p.status)

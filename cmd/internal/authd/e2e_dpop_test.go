@@ -276,3 +276,16 @@ func TestDPoPNonce(t *testing.T) {
 	assert.Equal(t, "use_dpop_nonce", o.body["error"])
 	assert.NotEmpty(t, o.header.Get("DPoP-Nonce"))
 }
+
+// TestBothChallengesWithoutCredentials: a request with no token at all is
+// offered both schemes (RFC 9449 §7.2), Bearer first; a request that used
+// one scheme gets that scheme's challenge alone.
+func TestBothChallengesWithoutCredentials(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/protected/", "")
+	assertError(t, r, 401, "token_missing")
+	assert.Equal(t, []string{`Bearer realm="authd"`, `DPoP realm="authd", algs="ES256 EdDSA Ed25519"`}, r.header.Values("WWW-Authenticate"))
+	p := e.login("minsu", "1229")
+	e.clock.Advance(time.Minute)
+	assert.Len(t, e.protected(p.access).header.Values("WWW-Authenticate"), 1, "an expired bearer token: the Bearer challenge alone")
+}
