@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/authd/authd/domain"
@@ -25,9 +24,6 @@ func (s *Service) proofKey(ctx context.Context, req domain.ProofRequest, accessT
 	pr, err := s.proofs.VerifyProof(ctx, req.Proof)
 	if err != nil {
 		return "", err
-	}
-	if !slices.Contains(s.dpop.Algorithms, pr.Algorithm) {
-		return "", domain.InvalidProof("alg")
 	}
 	if err := s.dpop.CheckProof(pr, req, accessToken, now, s.nonces); err != nil {
 		return "", err

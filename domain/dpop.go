@@ -150,7 +150,8 @@ func (p DPoPPolicy) Check() error {
 func (p DPoPPolicy) Required() bool { return p.Mode == DPoPRequired }
 
 // CheckProof judges a verified proof against the request at now (RFC 9449
-// §4.3, checks 8 to 11): htm is the request's method, htu its URL (compared
+// §4.3, checks 5 and 8 to 11): alg one of the policy's, htm the request's
+// method, htu its URL (compared
 // after normalization, see SameURL), iat within the window of now, ath the
 // hash of accessToken when one is presented (resource requests; the token
 // endpoints pass ""), and, when the policy asks for nonces, a nonce that
@@ -158,6 +159,8 @@ func (p DPoPPolicy) Required() bool { return p.Mode == DPoPRequired }
 // shared cache. Every failure is a *ProofError.
 func (p DPoPPolicy) CheckProof(pr Proof, req ProofRequest, accessToken string, now time.Time, nonces DPoPNonces) error {
 	switch {
+	case !slices.Contains(p.Algorithms, pr.Algorithm):
+		return InvalidProof("alg")
 	case pr.Method != req.Method:
 		return InvalidProof("htm")
 	case !SameURL(pr.URL, req.URL):

@@ -59,14 +59,15 @@ func TestCheckProof(t *testing.T) {
 		token  string
 		want   error
 	}{
-		"wrong htm":       {func(pr *domain.Proof) { pr.Method = "POST" }, token, domain.ErrInvalidDPoPProof},
-		"lower-case htm":  {func(pr *domain.Proof) { pr.Method = "get" }, token, domain.ErrInvalidDPoPProof},
-		"wrong htu":       {func(pr *domain.Proof) { pr.URL = "http://127.0.0.1:5000/sessions/" }, token, domain.ErrInvalidDPoPProof},
-		"stale iat":       {func(pr *domain.Proof) { pr.IssuedAt = now.Add(-time.Minute - time.Second) }, token, domain.ErrInvalidDPoPProof},
-		"future iat":      {func(pr *domain.Proof) { pr.IssuedAt = now.Add(time.Minute + time.Second) }, token, domain.ErrInvalidDPoPProof},
-		"missing ath":     {func(pr *domain.Proof) { pr.AccessTokenHash = "" }, token, domain.ErrInvalidDPoPProof},
-		"another's ath":   {func(pr *domain.Proof) {}, "another.access.token", domain.ErrInvalidDPoPProof},
-		"ath not checked": {func(pr *domain.Proof) { pr.AccessTokenHash = "" }, "", nil},
+		"alg not accepted": {func(pr *domain.Proof) { pr.Algorithm = "RS256" }, token, domain.ErrInvalidDPoPProof},
+		"wrong htm":        {func(pr *domain.Proof) { pr.Method = "POST" }, token, domain.ErrInvalidDPoPProof},
+		"lower-case htm":   {func(pr *domain.Proof) { pr.Method = "get" }, token, domain.ErrInvalidDPoPProof},
+		"wrong htu":        {func(pr *domain.Proof) { pr.URL = "http://127.0.0.1:5000/sessions/" }, token, domain.ErrInvalidDPoPProof},
+		"stale iat":        {func(pr *domain.Proof) { pr.IssuedAt = now.Add(-time.Minute - time.Second) }, token, domain.ErrInvalidDPoPProof},
+		"future iat":       {func(pr *domain.Proof) { pr.IssuedAt = now.Add(time.Minute + time.Second) }, token, domain.ErrInvalidDPoPProof},
+		"missing ath":      {func(pr *domain.Proof) { pr.AccessTokenHash = "" }, token, domain.ErrInvalidDPoPProof},
+		"another's ath":    {func(pr *domain.Proof) {}, "another.access.token", domain.ErrInvalidDPoPProof},
+		"ath not checked":  {func(pr *domain.Proof) { pr.AccessTokenHash = "" }, "", nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			pr := good
@@ -89,7 +90,7 @@ func TestCheckProofNonce(t *testing.T) {
 	p := domain.DefaultDPoPPolicy()
 	p.Nonce = true
 	nonces := domain.DPoPNonces{Key: []byte("0123456789abcdef0123456789abcdef"), Period: time.Minute}
-	pr := domain.Proof{Method: "POST", URL: "https://a.example/login/", IssuedAt: now}
+	pr := domain.Proof{Algorithm: "EdDSA", Method: "POST", URL: "https://a.example/login/", IssuedAt: now}
 	req := domain.ProofRequest{Method: "POST", URL: "https://a.example/login/"}
 
 	err := p.CheckProof(pr, req, "", now, nonces)

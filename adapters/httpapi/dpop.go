@@ -49,18 +49,18 @@ func settingsOf(r *http.Request) *dpopSettings {
 // proof: the DPoP header, and the method and URL the proof must name. The
 // URL is AUTH_PUBLIC_URL, or the scheme and Host the request came with,
 // followed by the request's path; query and fragment never count (RFC 9449
-// §4.3). A request with more than one DPoP header is refused (§4.3, check
-// 1).
+// §4.3). Without a proof there is nothing to name, so a bearer request
+// builds no URL. A request with more than one DPoP header is refused
+// (§4.3, check 1).
 func proofRequest(r *http.Request, scheme string) (domain.ProofRequest, error) {
 	values := r.Header.Values("DPoP")
-	if len(values) > 1 {
-		return domain.ProofRequest{}, domain.InvalidProof("several DPoP headers")
+	switch len(values) {
+	case 0:
+		return domain.ProofRequest{Scheme: scheme}, nil
+	case 1:
+		return domain.ProofRequest{Proof: values[0], Method: r.Method, URL: baseURL(r) + r.URL.EscapedPath(), Scheme: scheme}, nil
 	}
-	req := domain.ProofRequest{Method: r.Method, URL: baseURL(r) + r.URL.EscapedPath(), Scheme: scheme}
-	if len(values) == 1 {
-		req.Proof = values[0]
-	}
-	return req, nil
+	return domain.ProofRequest{}, domain.InvalidProof("several DPoP headers")
 }
 
 // baseURL is AUTH_PUBLIC_URL, or the URL the request came to.
@@ -87,7 +87,7 @@ func baseURL(r *http.Request) string {
 // and a proof still has to be signed by the token's key and be used once.
 func forwardedProofRequest(r *http.Request, scheme string) (domain.ProofRequest, error) {
 	req, err := proofRequest(r, scheme)
-	if err != nil {
+	if err != nil || req.Proof == "" {
 		return req, err
 	}
 	h := r.Header

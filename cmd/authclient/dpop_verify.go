@@ -58,11 +58,10 @@ func (r *replays) remember(key string, now, until time.Time) bool {
 
 // checkProof checks the request's DPoP proof for an access token bound to
 // the key jkt (RFC 9449 §4.3 and §7.1): one DPoP header holding a compact
-// JWS of typ dpop+jwt, ES256 or EdDSA, signed by the public jwk in its
-// header, whose thumbprint is jkt; htm and htu naming this request, iat
-// within the window of the clock's now, ath the token's hash, and a jti
-// not seen before. The same rules as authd's own, so a bound token is
-// judged alike wherever it goes.
+// JWS of typ dpop+jwt, ES256, EdDSA or Ed25519, signed by the public jwk in
+// its header, whose thumbprint is jkt; then, by domain.DPoPPolicy, htm and
+// htu naming this request, iat within the window of the clock's now, ath
+// the token's hash; and a jti not seen before.
 func (v *Verifier) checkProof(r *http.Request, token, jkt string) error {
 	values := r.Header.Values("DPoP")
 	if len(values) != 1 || len(values[0]) > 4<<10 {
@@ -102,19 +101,17 @@ func (v *Verifier) checkProof(r *http.Request, token, jkt string) error {
 	if err := json.Unmarshal(payload, &c); err != nil || c.JTI == "" || len(c.JTI) > 256 || c.IAT == nil {
 		return fmt.Errorf("%w: claims", ErrInvalidProof)
 	}
+	// The claims are judged by authd's own rules (domain.DPoPPolicy), so a
+	// bound token is judged alike wherever it goes.
 	now := v.cfg.Clock.Now()
-	iat := time.Unix(*c.IAT, 0)
-	switch {
-	case c.HTM != r.Method:
-		return fmt.Errorf("%w: htm", ErrInvalidProof)
-	case !domain.SameURL(c.HTU, v.requestURL(r)):
-		return fmt.Errorf("%w: htu", ErrInvalidProof)
-	case iat.Before(now.Add(-v.cfg.DPoPWindow)) || iat.After(now.Add(v.cfg.DPoPWindow)):
-		return fmt.Errorf("%w: iat", ErrInvalidProof)
-	case c.ATH != domain.AccessTokenHash(token):
-		return fmt.Errorf("%w: ath", ErrInvalidProof)
+	pr := domain.Proof{JKT: jkt, Algorithm: alg.String(), ID: c.JTI, Method: c.HTM, URL: c.HTU,
+		IssuedAt: time.Unix(*c.IAT, 0).UTC(), AccessTokenHash: c.ATH}
+	policy := domain.DPoPPolicy{Window: v.cfg.DPoPWindow, Algorithms: domain.SupportedDPoPAlgorithms}
+	req := domain.ProofRequest{Method: r.Method, URL: v.requestURL(r), Scheme: domain.DPoPScheme}
+	if err := policy.CheckProof(pr, req, token, now, domain.DPoPNonces{}); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidProof, err)
 	}
-	if !v.replays.remember(domain.ReplayKey(domain.Proof{JKT: jkt, ID: c.JTI}), now, iat.Add(v.cfg.DPoPWindow+time.Second)) {
+	if !v.replays.remember(domain.ReplayKey(pr), now, policy.ReplayUntil(pr)) {
 		return fmt.Errorf("%w: jti replayed", ErrInvalidProof)
 	}
 	return nil

@@ -177,10 +177,14 @@ func (l prefixes) Set(v string) error {
 	return nil
 }
 
-// origins is a comma-separated list of browser origins.
-type origins struct{ p *[]string }
+// list is a comma-separated setting; each item goes through item, which may
+// refuse it or change it, or is kept as it is when item is nil.
+type list struct {
+	p    *[]string
+	item func(string) (string, error)
+}
 
-func (l origins) String() string {
+func (l list) String() string {
 	if l.p == nil {
 		return ""
 	}
@@ -188,31 +192,26 @@ func (l origins) String() string {
 }
 
 // Set parses the list.
-func (l origins) Set(v string) error {
+func (l list) Set(v string) error {
 	*l.p = nil
-	for _, o := range splitList(v) {
-		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
-			return fmt.Errorf("%q is not an origin such as https://app.example", o)
+	for _, s := range splitList(v) {
+		if l.item != nil {
+			var err error
+			if s, err = l.item(s); err != nil {
+				return err
+			}
 		}
-		*l.p = append(*l.p, strings.TrimSuffix(o, "/"))
+		*l.p = append(*l.p, s)
 	}
 	return nil
 }
 
-// algList is a comma-separated list of DPoP proof algorithms.
-type algList struct{ p *[]string }
-
-func (l algList) String() string {
-	if l.p == nil {
-		return ""
+// origin checks a browser origin and drops a trailing slash.
+func origin(o string) (string, error) {
+	if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+		return "", fmt.Errorf("%q is not an origin such as https://app.example", o)
 	}
-	return strings.Join(*l.p, ",")
-}
-
-// Set parses the list; the domain policy checks the names.
-func (l algList) Set(v string) error {
-	*l.p = splitList(v)
-	return nil
+	return strings.TrimSuffix(o, "/"), nil
 }
 
 // baseURL is an http or https URL without a trailing slash.
@@ -269,7 +268,7 @@ func bind(b *binder, c *Config) {
 	b.Int(&c.LoginMaxFails, "AUTH_LOGIN_MAX_FAILURES", 10, "failed logins per username and address in the window before 429 (per address across usernames: 10 times as many; per account: that many free a day, then growing delays; 0: no limit)")
 	b.Duration(&c.LoginWindow, "AUTH_LOGIN_FAILURE_WINDOW", 15*time.Minute, "sliding window of the login throttle")
 	b.Var(prefixes{&c.TrustedProxies}, "AUTH_TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
-	b.Var(origins{&c.CORSOrigins}, "AUTH_CORS_ORIGINS", "comma-separated origins allowed to call authd from a browser")
+	b.Var(list{&c.CORSOrigins, origin}, "AUTH_CORS_ORIGINS", "comma-separated origins allowed to call authd from a browser")
 	b.Var(newChoice(&c.LogLevel, "info", "debug", "info", "warn", "error"), "AUTH_LOG_LEVEL", "debug, info, warn or error")
 	b.Var(newChoice(&c.LogFormat, "json", "json", "console"), "AUTH_LOG_FORMAT", "json or console")
 	b.Bool(&c.DevClock, "AUTH_DEV_CLOCK", false, "serve /dev/clock/ to move the server clock (development only)")
@@ -283,7 +282,7 @@ func bind(b *binder, c *Config) {
 	b.Duration(&c.ShutdownTimeout, "AUTH_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
 	b.Var(newChoice(&c.DPoPMode, string(domain.DPoPOptional), string(domain.DPoPOptional), string(domain.DPoPRequired)), "AUTH_DPOP", "DPoP (RFC 9449): optional binds the tokens of logins that carry a proof; required refuses logins, refreshes and access tokens without one")
 	c.DPoPAlgorithms = slices.Clone(domain.SupportedDPoPAlgorithms)
-	b.Var(algList{&c.DPoPAlgorithms}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted, of ES256, EdDSA and Ed25519 (RFC 9864's name for EdDSA with Ed25519); default all three")
+	b.Var(list{&c.DPoPAlgorithms, nil}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted, of ES256, EdDSA and Ed25519 (RFC 9864's name for EdDSA with Ed25519); default all three")
 	b.Duration(&c.DPoPWindow, "AUTH_DPOP_WINDOW", time.Minute, "how far a DPoP proof's iat may be from the server clock, either way; proof ids are remembered as long")
 	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", false, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
 	b.String(&c.DPoPNonceKey, "AUTH_DPOP_NONCE_KEY", "", "secret of at least 32 bytes the nonces are made with; instances sharing a store must share it (unset: a random key per start)")
