@@ -16,17 +16,20 @@ import (
 // client IP failed too often recently, or the account is being guessed
 // from addresses it does not know (see throttle). The attempt is recorded
 // before the hash and taken back unless the password was wrong, so
-// concurrent guesses cannot overrun a limit. A request with a DPoP proof
-// gets a session bound to the proof's key (see checkHolder); a broken
-// proof, or none when the policy requires one, is a *domain.ProofError
-// before any of that.
+// concurrent guesses cannot overrun a limit.
+//
+// A request with a DPoP proof gets a session bound to the proof's key. The
+// proof is judged first (a broken one, or none when the policy requires
+// one, is a *domain.ProofError before any throttle record or hashing) but
+// spent only once the password proved right: a throttled or failed login
+// leaves nothing in the replay cache, so logins cannot fill it. A replayed
+// proof with the right password is refused, and is not counted as a guess.
 func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP string, dpop domain.ProofRequest) (domain.TokenPair, error) {
 	if err := cred.Validate(); err != nil {
 		return domain.TokenPair{}, err
 	}
 	now := s.clock.Now()
-	// The proof first: a broken one costs no hashing and no throttle record.
-	jkt, err := s.bindLogin(ctx, dpop, now)
+	proof, err := s.loginProof(ctx, dpop, now)
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
@@ -49,6 +52,14 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	case err != nil:
 		// Not a guess (a full hashing queue, a store outage): take it back.
 		return domain.TokenPair{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
+	}
+	jkt := ""
+	if proof != nil {
+		if err := s.spendProof(ctx, *proof, clientIP, now); err != nil {
+			// The right password with a used proof: a replay, not a guess.
+			return domain.TokenPair{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
+		}
+		jkt = proof.JKT
 	}
 	if err := s.throttle.succeeded(ctx, s.failures, a, reserved, now); err != nil {
 		return domain.TokenPair{}, err

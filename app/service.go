@@ -38,7 +38,18 @@ type Deps struct {
 	// TokenCacheSize is how many verified access tokens to remember; 0
 	// turns the cache off. DefaultTokenCacheSize suits most services.
 	TokenCacheSize int
+	// DPoPAddressBudget is how many DPoP proofs one client address (an
+	// IPv6 /64 counting as one) may have remembered per DPoP window, in
+	// front of the replay cache; 0 sets no budget.
+	// DefaultDPoPAddressBudget suits most services.
+	DPoPAddressBudget int
 }
+
+// DefaultDPoPAddressBudget lets one address (or /64) spend 10,000 proofs a
+// DPoP window, about 170 a second with the default window: far above what
+// one client sends, while filling the in-memory replay cache (2^20 keys)
+// would take a hundred addresses with valid tokens.
+const DefaultDPoPAddressBudget = 10_000
 
 // Service runs the use cases. It is safe for concurrent use.
 type Service struct {
@@ -56,6 +67,7 @@ type Service struct {
 	dpop     domain.DPoPPolicy
 	nonces   domain.DPoPNonces
 	throttle throttle
+	budget   *replayBudget // nil when off
 	revoked  *revocationList
 	cache    *tokenCache // nil when off
 }
@@ -84,6 +96,7 @@ func New(d Deps) (*Service, error) {
 		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, policy: d.Policy,
 		proofs: d.Proofs, replays: d.Replays, dpop: d.DPoP, nonces: d.Nonces,
 		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay},
+		budget:   newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
 		revoked:  newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
 }

@@ -84,6 +84,10 @@ type ProofRequest struct {
 	// Scheme is "DPoP" when the token came in an "Authorization: DPoP"
 	// header, "" otherwise (Bearer, or a token in a body).
 	Scheme string
+	// Client is the client's address as the transport found it (behind
+	// trusted proxies only), "" when unknown: the proofs it may have
+	// remembered are budgeted per AddressGroup of it.
+	Client string
 }
 
 // DPoPScheme is the Authorization scheme of DPoP-bound access tokens
@@ -103,11 +107,18 @@ const (
 	DPoPRequired DPoPMode = "required"
 )
 
+// DPoPMaxAhead is how far ahead of the server's clock a proof's iat may lie
+// (at most the policy's Window): a client's clock a little fast is
+// forgiven, but a proof dated far ahead would stay acceptable, and its jti
+// remembered, for longer than one window.
+const DPoPMaxAhead = 5 * time.Second
+
 // DPoPPolicy holds the rules proofs are judged by.
 type DPoPPolicy struct {
 	Mode DPoPMode
-	// Window is how far a proof's iat may lie from the server's clock, in
-	// either direction; a proof's jti is remembered for as long.
+	// Window is how old a proof's iat may be by the server's clock (it may
+	// also lie up to DPoPMaxAhead, or Window if shorter, ahead of it); a
+	// proof's jti is remembered until the window after its iat ends.
 	Window time.Duration
 	// Algorithms are the proof algorithms accepted, of
 	// SupportedDPoPAlgorithms.
@@ -152,7 +163,8 @@ func (p DPoPPolicy) Required() bool { return p.Mode == DPoPRequired }
 // CheckProof judges a verified proof against the request at now (RFC 9449
 // §4.3, checks 5 and 8 to 11): alg one of the policy's, htm the request's
 // method, htu its URL (compared
-// after normalization, see SameURL), iat within the window of now, ath the
+// after normalization, see SameURL), iat no more than Window before now and
+// no more than DPoPMaxAhead (or Window if shorter) after it, ath the
 // hash of accessToken when one is presented (resource requests; the token
 // endpoints pass ""), and, when the policy asks for nonces, a nonce that
 // nonces accepts at now. jti replay is the caller's to check, against a
@@ -165,7 +177,7 @@ func (p DPoPPolicy) CheckProof(pr Proof, req ProofRequest, accessToken string, n
 		return InvalidProof("htm")
 	case !SameURL(pr.URL, req.URL):
 		return InvalidProof("htu")
-	case pr.IssuedAt.After(now.Add(p.Window)):
+	case pr.IssuedAt.After(now.Add(min(DPoPMaxAhead, p.Window))):
 		return InvalidProof("iat in the future")
 	case pr.IssuedAt.Before(now.Add(-p.Window)):
 		return InvalidProof("iat too old")
@@ -184,7 +196,9 @@ func (p DPoPPolicy) CheckProof(pr Proof, req ProofRequest, accessToken string, n
 
 // ReplayUntil is the instant after which a proof can no longer be accepted
 // (its iat plus the window, plus the second iat was truncated to), so its
-// jti need not be remembered longer.
+// jti need not be remembered longer. Since CheckProof refuses an iat more
+// than DPoPMaxAhead ahead, that is at most Window plus six seconds after
+// the proof was accepted.
 func (p DPoPPolicy) ReplayUntil(pr Proof) time.Time {
 	return pr.IssuedAt.Add(p.Window + time.Second)
 }

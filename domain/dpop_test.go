@@ -51,8 +51,16 @@ func TestCheckProof(t *testing.T) {
 	edge := good
 	edge.IssuedAt = now.Add(-time.Minute)
 	assert.NoError(t, p.CheckProof(edge, req, token, now, domain.DPoPNonces{}), "iat exactly the window ago")
-	edge.IssuedAt = now.Add(time.Minute)
-	assert.NoError(t, p.CheckProof(edge, req, token, now, domain.DPoPNonces{}), "iat exactly the window ahead")
+	edge.IssuedAt = now.Add(domain.DPoPMaxAhead)
+	assert.NoError(t, p.CheckProof(edge, req, token, now, domain.DPoPNonces{}), "iat exactly the allowance ahead")
+	edge.IssuedAt = now.Add(domain.DPoPMaxAhead + time.Second)
+	assert.ErrorIs(t, p.CheckProof(edge, req, token, now, domain.DPoPNonces{}), domain.ErrInvalidDPoPProof,
+		"iat a second past the allowance ahead, though within the window: its jti would outlive one window")
+	short := p
+	short.Window = 2 * time.Second
+	edge.IssuedAt = now.Add(3 * time.Second)
+	assert.ErrorIs(t, short.CheckProof(edge, req, token, now, domain.DPoPNonces{}), domain.ErrInvalidDPoPProof,
+		"a window shorter than the allowance bounds it")
 
 	for name, tc := range map[string]struct {
 		change func(*domain.Proof)

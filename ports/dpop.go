@@ -34,4 +34,7 @@ type ReplayCache interface {
 	// PurgeReplays forgets every key whose until is at or before now, and
 	// returns how many it removed.
 	PurgeReplays(ctx context.Context, now time.Time) (int, error)
+	// Entries returns how many keys the cache holds, including any past
+	// their until that it has not forgotten yet.
+	Entries(ctx context.Context) (int, error)
 }

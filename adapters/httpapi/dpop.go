@@ -58,7 +58,7 @@ func proofRequest(r *http.Request, scheme string) (domain.ProofRequest, error) {
 	case 0:
 		return domain.ProofRequest{Scheme: scheme}, nil
 	case 1:
-		return domain.ProofRequest{Proof: values[0], Method: r.Method, URL: baseURL(r) + r.URL.EscapedPath(), Scheme: scheme}, nil
+		return domain.ProofRequest{Proof: values[0], Method: r.Method, URL: baseURL(r) + r.URL.EscapedPath(), Scheme: scheme, Client: clientIP(r)}, nil
 	}
 	return domain.ProofRequest{}, domain.InvalidProof("several DPoP headers")
 }

@@ -323,7 +323,7 @@ func TestDPoPProofRequest(t *testing.T) {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			require.Equal(t, 200, rec.Code, rec.Body.String())
-			tc.want.Proof = "proof"
+			tc.want.Proof, tc.want.Client = "proof", "192.0.2.1" // httptest's peer
 			assert.Equal(t, tc.want, auth.lastProof)
 		})
 	}

@@ -33,3 +33,14 @@ func (s *Store) PurgeReplays(ctx context.Context, now time.Time) (int, error) {
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// Entries counts the rows of dpop_replays.
+func (s *Store) Entries(ctx context.Context) (int, error) {
+	ctx, cancel := s.op(ctx)
+	defer cancel()
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM dpop_replays`).Scan(&n); err != nil {
+		return 0, unavailable("count proofs", err)
+	}
+	return n, nil
+}

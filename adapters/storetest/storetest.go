@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -439,6 +440,47 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 		fresh, err := c.Remember(ctx, "new", at(11), at(111))
 		require.NoError(t, err)
 		assert.False(t, fresh, "purge keeps the keys still within their time")
+	})
+
+	t.Run("entries", func(t *testing.T) {
+		c := newCache(t)
+		n, err := c.Entries(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		for i, until := range []int{10, 20, 30} {
+			_, err := c.Remember(ctx, fmt.Sprintf("e%d", i), at(0), at(until))
+			require.NoError(t, err)
+		}
+		_, _ = c.Remember(ctx, "e0", at(1), at(40)) // a replay adds nothing
+		n, err = c.Entries(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 3, n)
+		_, err = c.PurgeReplays(ctx, at(20))
+		require.NoError(t, err)
+		n, err = c.Entries(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "purged keys are no longer held")
+	})
+
+	t.Run("clock_set_back", func(t *testing.T) {
+		// The dev clock may move back: keys remembered then are still
+		// forgotten when their time comes.
+		c := newCache(t)
+		_, err := c.Remember(ctx, "late", at(1000), at(1100))
+		require.NoError(t, err)
+		_, err = c.Remember(ctx, "early", at(0), at(10))
+		require.NoError(t, err)
+		fresh, err := c.Remember(ctx, "early", at(5), at(15))
+		require.NoError(t, err)
+		assert.False(t, fresh)
+		_, err = c.PurgeReplays(ctx, at(11))
+		require.NoError(t, err)
+		fresh, err = c.Remember(ctx, "early", at(11), at(21))
+		require.NoError(t, err)
+		assert.True(t, fresh, "forgotten at its until though the clock went back")
+		n, err := c.Entries(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
 	})
 
 	t.Run("concurrent_one_wins", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/app"
 	"github.com/authd/authd/domain"
 )
 
@@ -51,6 +52,7 @@ type Config struct {
 	DPoPWindow      time.Duration
 	DPoPNonce       bool
 	DPoPNonceKey    string
+	DPoPBudget      int
 }
 
 // dpopPolicy returns the DPoP settings as the domain's policy.
@@ -285,6 +287,7 @@ func bind(b *binder, c *Config) {
 	b.Var(list{&c.DPoPAlgorithms, nil}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted, of ES256, EdDSA and Ed25519 (RFC 9864's name for EdDSA with Ed25519); default all three")
 	b.Duration(&c.DPoPWindow, "AUTH_DPOP_WINDOW", time.Minute, "how far a DPoP proof's iat may be from the server clock, either way; proof ids are remembered as long")
 	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", false, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
+	b.Int(&c.DPoPBudget, "AUTH_DPOP_ADDRESS_BUDGET", app.DefaultDPoPAddressBudget, "DPoP proofs one client address (an IPv6 /64 as one) may have remembered per AUTH_DPOP_WINDOW; more get 429 (0: no budget)")
 	b.String(&c.DPoPNonceKey, "AUTH_DPOP_NONCE_KEY", "", "secret of at least 32 bytes the nonces are made with; instances sharing a store must share it (unset: a random key per start)")
 	b.Duration(&c.ShutdownDrain, "AUTH_SHUTDOWN_DRAIN", 0, "on SIGTERM, how long /readyz fails while everything else keeps serving, before the graceful shutdown (set it behind a load balancer or in Kubernetes)")
 }
@@ -366,6 +369,8 @@ func (c Config) check() error {
 		return errors.New("AUTH_DPOP_NONCE_KEY: AUTH_DPOP_NONCE with AUTH_STORE=postgres needs a key every instance shares, or each refuses the others' nonces")
 	case c.TokenCacheSize < 0:
 		return errors.New("AUTH_TOKEN_CACHE_SIZE: must not be negative")
+	case c.DPoPBudget < 0:
+		return errors.New("AUTH_DPOP_ADDRESS_BUDGET: must not be negative")
 	case c.LoginMaxFails < 0:
 		return errors.New("AUTH_LOGIN_MAX_FAILURES: must not be negative")
 	case c.MaxConnections < 0:

@@ -104,7 +104,8 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		AccountDelay:    accountDelay(cfg),
 
-		TokenCacheSize: cfg.TokenCacheSize,
+		TokenCacheSize:    cfg.TokenCacheSize,
+		DPoPAddressBudget: cfg.DPoPBudget,
 	})
 	if err != nil {
 		st.close()
@@ -122,6 +123,14 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		}
 		return float64(n)
 	})
+	m.GaugeFunc("authd_dpop_replay_entries", "DPoP proofs the replay cache remembers (in PostgreSQL: rows of dpop_replays).",
+		func() float64 {
+			n, err := st.replays.Entries(context.Background())
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(n)
+		})
 	if st.evictions != nil {
 		m.CountFunc("authd_failure_log_evictions_total", "Keys the in-memory failure log forgot to stay within its limit.",
 			func() float64 { return float64(st.evictions()) })
