@@ -78,7 +78,7 @@ func TestEachUseCaseReadsTheClockOnce(t *testing.T) {
 		require.NoError(t, err)
 	}))
 	assert.Equal(t, int32(1), reads(func() { _, err := f.svc.Sessions(ctx, p); require.NoError(t, err) }))
-	assert.Equal(t, int32(1), reads(func() { require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false, domain.ProofRequest{})) }))
+	assert.Equal(t, int32(1), reads(func() { require.NoError(t, f.svc.Logout(ctx, pair.Refresh, "", false, domain.ProofRequest{})) }))
 }
 
 func TestLoginUnknownUserDoesTheHashingWork(t *testing.T) {
@@ -133,13 +133,13 @@ func TestRevokedListIsBounded(t *testing.T) {
 	for range 50 {
 		pair, err := f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 		require.NoError(t, err)
-		require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false, domain.ProofRequest{}))
+		require.NoError(t, f.svc.Logout(ctx, pair.Refresh, "", false, domain.ProofRequest{}))
 	}
 	assert.Equal(t, 50, app.RevokedLen(f.svc))
 	f.clock.advance(time.Minute + time.Second)
 	pair, err := f.svc.Login(ctx, cred, "", domain.ProofRequest{})
 	require.NoError(t, err)
-	require.NoError(t, f.svc.Logout(ctx, pair.Refresh, false, domain.ProofRequest{}))
+	require.NoError(t, f.svc.Logout(ctx, pair.Refresh, "", false, domain.ProofRequest{}))
 	assert.Equal(t, 1, app.RevokedLen(f.svc), "the expired entries were swept")
 }
 

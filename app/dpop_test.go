@@ -214,11 +214,11 @@ func TestBoundLogoutNeedsTheKey(t *testing.T) {
 	thief := &holder{jkt: keyB, clock: clk}
 	pair, err := svc.Login(ctx, minsu, "", a.login())
 	require.NoError(t, err)
-	assert.ErrorIs(t, svc.Logout(ctx, pair.Refresh, true, thief.refresh()), domain.ErrInvalidDPoPProof)
+	assert.ErrorIs(t, svc.Logout(ctx, pair.Refresh, "", true, thief.refresh()), domain.ErrInvalidDPoPProof)
 	sess, err := store.Session(ctx, pair.SessionID)
 	require.NoError(t, err)
 	assert.False(t, sess.Revoked())
-	require.NoError(t, svc.Logout(ctx, pair.Refresh, false, a.refresh()))
+	require.NoError(t, svc.Logout(ctx, pair.Refresh, "", false, a.refresh()))
 	sess, err = store.Session(ctx, pair.SessionID)
 	require.NoError(t, err)
 	assert.True(t, sess.Revoked())

@@ -22,7 +22,10 @@ func (s *Service) Introspect(ctx context.Context, token string, hint domain.Toke
 		return domain.Claims{}, domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
-	access := func() (domain.Claims, error) { return s.acceptAccess(ctx, token, now) }
+	access := func() (domain.Claims, error) {
+		a, err := s.accept(ctx, token, presentation{kind: domain.Access, inspect: true}, now)
+		return a.claims, err
+	}
 	refresh := func() (domain.Claims, error) { return s.currentRefresh(ctx, token, now) }
 	first, second := access, refresh
 	if hint == domain.Refresh {
@@ -36,30 +39,23 @@ func (s *Service) Introspect(ctx context.Context, token string, hint domain.Toke
 }
 
 // currentRefresh returns the claims of a refresh token that is the current
-// one of a live session at now, without changing the session.
+// one of a live session at now, without changing the session. (Unlike
+// current, it calls the grace window's predecessor inactive: presenting it
+// would not rotate the session.)
 func (s *Service) currentRefresh(ctx context.Context, token string, now time.Time) (domain.Claims, error) {
-	c, err := s.verify(ctx, token, domain.Refresh, now)
+	a, err := s.accept(ctx, token, presentation{kind: domain.Refresh, inspect: true}, now)
 	if err != nil {
 		return domain.Claims{}, err
 	}
-	gen, err := c.Generation()
-	if err != nil {
-		return domain.Claims{}, err
-	}
-	sess, err := s.session(ctx, c)
-	if err != nil {
-		return domain.Claims{}, err
-	}
-	switch {
+	switch sess := a.session; {
 	case sess.Revoked():
 		return domain.Claims{}, domain.ErrSessionRevoked
 	case !now.Before(sess.ExpiresAt):
 		return domain.Claims{}, domain.ErrSessionExpired
-	case gen != sess.Generation:
+	case a.gen != sess.Generation:
 		return domain.Claims{}, domain.ErrRefreshReused
 	}
-	c.JKT = sess.JKT // the session holds a refresh token's binding
-	return c, nil
+	return a.claims, nil
 }
 
 // isWrongKind reports whether a verification error may only mean that the

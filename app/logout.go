@@ -9,44 +9,44 @@ import (
 	"github.com/authd/authd/domain"
 )
 
-// Logout revokes the session of a refresh token, or with all every session
-// of its user. A well-signed token that expired, or whose session is already
-// revoked or gone, is accepted and changes nothing, so logging out twice
-// succeeds twice. It returns domain.ErrTokenMissing for an empty token and
-// domain.ErrInvalidToken for anything that is not a well-signed refresh
-// token of this issuer, and the DPoP errors when the session is bound and
-// the request has no proof of its key.
-func (s *Service) Logout(ctx context.Context, token string, all bool, dpop domain.ProofRequest) error {
+// Logout revokes the session of a refresh token presented by the OAuth
+// client clientID ("authd" on authd's own /logout/), or with all every
+// session of its user. The token goes through the acceptance gate (see
+// accept), so another client's token, or a bound session's token without
+// its key's proof, changes nothing; and it must be the session's current
+// refresh token (see current): an old, rotated one is refused, so a copy
+// of a token the client has long replaced cannot end the session, let
+// alone every session of the user. A well-signed token that expired, or
+// whose session is already revoked, ended or gone, is accepted and changes
+// nothing, so logging out twice succeeds twice. It returns
+// domain.ErrTokenMissing for an empty token, domain.ErrInvalidToken for
+// anything that is not a well-signed refresh token of this issuer, of this
+// client, current in its session, and the DPoP errors.
+func (s *Service) Logout(ctx context.Context, token, clientID string, all bool, dpop domain.ProofRequest) error {
 	if token == "" {
 		return domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
-	c, err := s.verify(ctx, token, domain.Refresh, now)
-	if errors.Is(err, domain.ErrTokenExpired) {
-		return nil
-	}
-	if err != nil {
+	a, err := s.accept(ctx, token, presentation{kind: domain.Refresh, clientID: clientID, proof: dpop}, now)
+	switch {
+	case errors.Is(err, domain.ErrTokenExpired), errors.Is(err, domain.ErrSessionRevoked):
+		return nil // over already
+	case err != nil:
 		return err
-	}
-	sess, err := s.session(ctx, c)
-	if errors.Is(err, domain.ErrSessionRevoked) {
-		return nil // gone already
-	}
-	if err != nil {
-		return err
-	}
-	if err := s.checkHolder(ctx, sess.JKT, dpop, "", now); err != nil {
-		return err
+	case a.session.Revoked() || !now.Before(a.session.ExpiresAt):
+		return nil // over already
+	case !s.current(a.session, a.gen, now):
+		return domain.InvalidToken("not the session's current refresh token")
 	}
 	if all {
-		revoked, err := s.sessions.RevokeUserSessions(ctx, c.Subject, domain.ReasonLogout, now)
+		revoked, err := s.sessions.RevokeUserSessions(ctx, a.claims.Subject, domain.ReasonLogout, now)
 		if err != nil {
 			return fmt.Errorf("revoke user sessions: %w", err)
 		}
 		s.noteRevoked(now, revoked...)
 		return nil
 	}
-	return s.endSession(ctx, c.SessionID, now)
+	return s.endSession(ctx, a.claims.SessionID, now)
 }
 
 // endSession revokes one session as logged out and puts it on the

@@ -14,15 +14,16 @@ import (
 const maxRotateAttempts = 8
 
 // Refresh rotates the session of a refresh token and returns the new pair.
-// clientID is the OAuth 2.0 client that presents the token, or empty on
-// authd's own /refresh/; a token issued to one client is not refreshed for
-// another (RFC 6749 §6), but a used token comes back as reuse whoever
-// presents it, since that is what reuse detection is for.
+// clientID is the OAuth 2.0 client that presents the token ("authd" on
+// authd's own /refresh/); a token issued to one client is refused for
+// another (RFC 6749 §6) before any rotation rule, so another client's
+// request changes nothing, not even by presenting a used token.
 //
 // It returns, besides the verifier's token errors:
 // domain.ErrRefreshReused when an already used token came back (the session
-// is revoked before Refresh returns); the DPoP errors for a bound session's
-// token without a proof of its key (nothing changes then);
+// is revoked before Refresh returns); domain.ErrInvalidToken for another
+// client's token and the DPoP errors for a bound session's token without a
+// proof of its key (nothing changes then);
 // domain.ErrSessionRevoked for a revoked
 // or unknown session; domain.ErrSessionExpired at the session's absolute end.
 func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error) {
@@ -30,24 +31,15 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 		return domain.TokenPair{}, domain.ErrTokenMissing
 	}
 	now := s.clock.Now()
-	c, err := s.verify(ctx, token, domain.Refresh, now)
+	// The gate before the rotation rules: a token of another client, or a
+	// request without the session's key, can neither rotate the session
+	// nor, with an old token, revoke it. The proof is spent once; the key
+	// never changes.
+	a, err := s.accept(ctx, token, presentation{kind: domain.Refresh, clientID: clientID, proof: dpop}, now)
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
-	gen, err := c.Generation()
-	if err != nil {
-		return domain.TokenPair{}, err
-	}
-	sess, err := s.session(ctx, c)
-	if err != nil {
-		return domain.TokenPair{}, err
-	}
-	// The binding before the rotation rules: a thief without the key can
-	// neither rotate the session nor, with an old token, revoke it. The
-	// proof is checked once (its jti is spent); the key never changes.
-	if err := s.checkHolder(ctx, sess.JKT, dpop, "", now); err != nil {
-		return domain.TokenPair{}, err
-	}
+	c, gen, sess := a.claims, a.gen, a.session
 	for attempt := range maxRotateAttempts {
 		if attempt > 0 {
 			if sess, err = s.session(ctx, c); err != nil {
@@ -66,10 +58,6 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 			}
 			s.noteRevoked(now, revoked)
 			return domain.TokenPair{}, domain.ErrRefreshReused
-		}
-		if !clientMayUse(c, clientID) {
-			// Refused before anything changes: the session stays as it is.
-			return domain.TokenPair{}, domain.InvalidToken("client_id")
 		}
 		switch outcome {
 		case domain.Replayed:

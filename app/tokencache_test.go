@@ -66,7 +66,7 @@ func TestTokenCache(t *testing.T) {
 		require.NoError(t, err)
 		_, err = svc.Authenticate(ctx, p2.Access, domain.ProofRequest{})
 		require.NoError(t, err)
-		require.NoError(t, svc.Logout(ctx, p2.Refresh, false, domain.ProofRequest{}))
+		require.NoError(t, svc.Logout(ctx, p2.Refresh, "", false, domain.ProofRequest{}))
 		_, err = svc.Authenticate(ctx, p2.Access, domain.ProofRequest{})
 		assert.ErrorIs(t, err, domain.ErrSessionRevoked)
 	})

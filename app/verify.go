@@ -51,3 +51,84 @@ func (s *Service) verify(ctx context.Context, token string, kind domain.TokenKin
 	}
 	return c, nil
 }
+
+// presentation says how a use case was handed a token: of which kind, by
+// which OAuth client, with which DPoP proof, and in what role.
+type presentation struct {
+	kind domain.TokenKind
+	// clientID is the OAuth client presenting the token; "" only where no
+	// client presents it (a resource request).
+	clientID string
+	proof    domain.ProofRequest
+	// resource marks an access token in a resource request's Authorization
+	// header, where a bound token needs the DPoP scheme and a proof with
+	// its hash (ath).
+	resource bool
+	// inspect marks introspection: the caller asks what the token is and
+	// acts with nothing, so the binding is reported, not checked.
+	inspect bool
+}
+
+// accepted is a token the acceptance gate let through.
+type accepted struct {
+	claims domain.Claims
+	// session and gen are a refresh token's session, as read, and the
+	// token's generation; zero for an access token.
+	session domain.Session
+	gen     uint64
+}
+
+// accept is the acceptance gate: every use case that takes a token (to
+// act with it: Authenticate, Refresh, Logout, Revoke; or to describe it:
+// Introspect) gets its meaning here and nowhere else, so none can forget a
+// check. In order: the token itself (verify: signature, shape, policy,
+// revocation list); the client (a token issued to an OAuth client is that
+// client's alone, see clientMayUse); for a refresh token, its session
+// (domain.ErrSessionRevoked when the store no longer has it); and the key
+// binding (checkHolder: a bound token or session needs a proof of its key,
+// spent only then). Nothing is changed before all of them passed. What
+// each use case then does with a session's generation (rotate, replay,
+// detect reuse, refuse a stale token) is its own rule, applied to what
+// the gate returns.
+func (s *Service) accept(ctx context.Context, token string, p presentation, now time.Time) (accepted, error) {
+	c, err := s.verify(ctx, token, p.kind, now)
+	if err != nil {
+		return accepted{}, err
+	}
+	if !clientMayUse(c, p.clientID) {
+		return accepted{}, domain.InvalidToken("client_id")
+	}
+	a := accepted{claims: c}
+	jkt := c.JKT
+	if p.kind == domain.Refresh {
+		if a.gen, err = c.Generation(); err != nil {
+			return accepted{}, err
+		}
+		if a.session, err = s.session(ctx, c); err != nil {
+			return accepted{}, err
+		}
+		jkt = a.session.JKT // the session holds a refresh token's binding
+		a.claims.JKT = jkt
+	}
+	if p.inspect {
+		return a, nil
+	}
+	access := ""
+	if p.resource {
+		access = token
+	}
+	if err := s.checkHolder(ctx, jkt, p.proof, access, now); err != nil {
+		return accepted{}, err
+	}
+	return a, nil
+}
+
+// current reports whether a refresh token of generation gen is its
+// session's current one at now, by the rotation rules themselves: one that
+// presenting would rotate, or replay inside the grace window. Logout and
+// Revoke act only on such a token; an older one is refused and changes
+// nothing.
+func (s *Service) current(sess domain.Session, gen uint64, now time.Time) bool {
+	_, outcome, err := sess.DecideRefresh(gen, now, s.policy)
+	return err == nil && (outcome == domain.Rotated || outcome == domain.Replayed)
+}

@@ -37,16 +37,20 @@ type AuthService interface {
 	// domain.Refresh or 0) decides which kind is tried first. Any error means
 	// inactive; domain.ErrUnavailable means the store could not say.
 	Introspect(ctx context.Context, token string, hint domain.TokenKind) (domain.Claims, error)
-	// Revoke ends the session of a token of either kind. Invalid, expired or
-	// other clients' tokens change nothing and are not an error. Errors:
-	// domain.ErrUnavailable.
-	Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind) error
-	// Logout revokes the refresh token's session, or all of its user's.
-	// Errors: domain.ErrTokenMissing, domain.ErrInvalidToken,
+	// Revoke ends the session of a token of either kind, presented by the
+	// OAuth client clientID. Invalid, expired, rotated or other clients'
+	// tokens change nothing and are not an error. Errors:
 	// domain.ErrUnavailable, and the DPoP errors for a bound session's
-	// token without its key's proof; an expired or already revoked token is
-	// not an error.
-	Logout(ctx context.Context, refreshToken string, all bool, dpop domain.ProofRequest) error
+	// token without its key's proof (nothing changes then).
+	Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind, dpop domain.ProofRequest) error
+	// Logout revokes the session of a refresh token presented by the OAuth
+	// client clientID, or all of its user's; the token must be its
+	// session's current one. Errors: domain.ErrTokenMissing,
+	// domain.ErrInvalidToken (also for another client's or a rotated
+	// token), domain.ErrUnavailable, and the DPoP errors for a bound
+	// session's token without its key's proof; an expired or already
+	// revoked token is not an error.
+	Logout(ctx context.Context, refreshToken, clientID string, all bool, dpop domain.ProofRequest) error
 	// DPoPNonce returns the server nonce a response should offer in its
 	// DPoP-Nonce header, or "" when nonces are off. It never fails.
 	DPoPNonce(ctx context.Context) string

@@ -110,8 +110,9 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 	})
 }
 
-// handleLogout serves POST /logout/: the refresh token as for /refresh/,
-// and {"all": true} to end every session of the user → 204.
+// handleLogout serves POST /logout/: the refresh token as for /refresh/
+// (the session's current one), and {"all": true} to end every session of
+// the user → 204.
 func handleLogout(auth ports.AuthService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, req, dpop, err := readRefreshRequest(w, r)
@@ -119,7 +120,9 @@ func handleLogout(auth ports.AuthService) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		if err := auth.Logout(r.Context(), token, req.All, dpop); err != nil {
+		// As at /refresh/: the seed's endpoint speaks for authd's own
+		// public client; another client's token is refused here.
+		if err := auth.Logout(r.Context(), token, DefaultClientID, req.All, dpop); err != nil {
 			writeError(w, r, err)
 			return
 		}

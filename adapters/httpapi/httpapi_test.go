@@ -40,14 +40,14 @@ func (f *fakeAuth) DPoPNonce(context.Context) string { return f.nonce }
 func (f *fakeAuth) Introspect(context.Context, string, domain.TokenKind) (domain.Claims, error) {
 	return domain.Claims{}, errors.New("not used")
 }
-func (f *fakeAuth) Revoke(context.Context, string, string, domain.TokenKind) error {
+func (f *fakeAuth) Revoke(context.Context, string, string, domain.TokenKind, domain.ProofRequest) error {
 	return errors.New("not used")
 }
 func (f *fakeAuth) Authenticate(ctx context.Context, token string, dpop domain.ProofRequest) (domain.Principal, error) {
 	f.lastProof = dpop
 	return f.authenticate(ctx, token)
 }
-func (f *fakeAuth) Logout(context.Context, string, bool, domain.ProofRequest) error {
+func (f *fakeAuth) Logout(context.Context, string, string, bool, domain.ProofRequest) error {
 	return errors.New("not used")
 }
 func (f *fakeAuth) Sessions(context.Context, domain.Principal) ([]domain.SessionInfo, error) {

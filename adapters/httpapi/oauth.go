@@ -149,7 +149,10 @@ func handleOAuthRevoke(auth ports.AuthService, clients oauthClients) http.Handle
 				if !form.Has("token") {
 					err = &domain.RequestError{Reason: "token is required"}
 				} else {
-					err = auth.Revoke(r.Context(), form.Get("token"), client.ID, tokenHint(form))
+					var dpop domain.ProofRequest
+					if dpop, err = proofRequest(r, ""); err == nil {
+						err = auth.Revoke(r.Context(), form.Get("token"), client.ID, tokenHint(form), dpop)
+					}
 				}
 			}
 		}

@@ -56,16 +56,16 @@ func (s *service) Introspect(ctx context.Context, token string, hint domain.Toke
 	return s.next.Introspect(ctx, token, hint)
 }
 
-func (s *service) Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind) error {
-	err := s.next.Revoke(ctx, token, clientID, hint)
+func (s *service) Revoke(ctx context.Context, token, clientID string, hint domain.TokenKind, dpop domain.ProofRequest) error {
+	err := s.next.Revoke(ctx, token, clientID, hint, dpop)
 	if err == nil {
 		s.m.revocations.WithLabelValues("oauth_revoke").Inc()
 	}
 	return err
 }
 
-func (s *service) Logout(ctx context.Context, token string, all bool, dpop domain.ProofRequest) error {
-	err := s.next.Logout(ctx, token, all, dpop)
+func (s *service) Logout(ctx context.Context, token, clientID string, all bool, dpop domain.ProofRequest) error {
+	err := s.next.Logout(ctx, token, clientID, all, dpop)
 	if err == nil {
 		reason := "logout"
 		if all {
