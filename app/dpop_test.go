@@ -10,6 +10,7 @@ import (
 	"github.com/authd/authd/adapters/memory"
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/domain"
+	"github.com/authd/authd/ports"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -63,7 +64,7 @@ func dpopService(t *testing.T, mode domain.DPoPMode) (*app.Service, *countingClo
 
 // dpopServiceOn is dpopService on a given clock and store, so two services
 // of different modes can share them.
-func dpopServiceOn(t *testing.T, mode domain.DPoPMode, clk *countingClock, store *failingSessions) *app.Service {
+func dpopServiceOn(t *testing.T, mode domain.DPoPMode, clk *countingClock, store ports.SessionStore) *app.Service {
 	t.Helper()
 	p := domain.DefaultPolicy()
 	dp := domain.DefaultDPoPPolicy()

@@ -46,7 +46,11 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 				return domain.TokenPair{}, err
 			}
 		}
-		next, outcome, err := sess.DecideRefresh(gen, now, s.policy)
+		decide := sess.DecideRefresh
+		if s.unacked.retry(sess.ID, gen, now) {
+			decide = sess.DecideRetry // the client never got the pair of its last rotation
+		}
+		next, outcome, err := decide(gen, now, s.policy)
 		if err != nil {
 			s.noteRevoked(now, sess)
 			return domain.TokenPair{}, err
@@ -68,8 +72,14 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 				continue // someone rotated or revoked it first; decide again
 			}
 			if err != nil {
+				if !errors.Is(err, domain.ErrNotFound) {
+					// It may have committed all the same: the client's
+					// retry with this token must not count as reuse.
+					s.unacked.note(sess.ID, gen, now)
+				}
 				return domain.TokenPair{}, fmt.Errorf("rotate session: %w", err)
 			}
+			s.unacked.forget(sess.ID)
 			return s.issuePair(ctx, next, now, c.ClientID)
 		}
 		return domain.TokenPair{}, fmt.Errorf("refresh: unknown outcome %d", outcome)

@@ -69,6 +69,7 @@ type Service struct {
 	throttle throttle
 	budget   *replayBudget // nil when off
 	revoked  *revocationList
+	unacked  *unacknowledged
 	cache    *tokenCache // nil when off
 }
 
@@ -97,7 +98,7 @@ func New(d Deps) (*Service, error) {
 		proofs: d.Proofs, replays: d.Replays, dpop: d.DPoP, nonces: d.Nonces,
 		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay},
 		budget:   newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
-		revoked:  newRevocationList(), cache: newTokenCache(d.TokenCacheSize),
+		revoked:  newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
 }
 

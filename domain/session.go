@@ -149,6 +149,28 @@ func (s Session) DecideRefresh(gen uint64, now time.Time, p Policy) (Session, Re
 	}
 }
 
+// RetryWindow is how long after a rotation whose answer never reached the
+// client (the store failed as it committed, say) the client may retry with
+// the rotated token and get the new pair: see DecideRetry.
+const RetryWindow = time.Minute
+
+// DecideRetry applies the rotation rules to a refresh token of generation
+// gen whose own rotation the server could not acknowledge: the store
+// failed while rotating from gen, so the client got an error, not the new
+// pair, and retries with the token it still holds. If that rotation did
+// commit, gen is now the immediate predecessor and its child was never
+// handed out, let alone used (a used child would have rotated the session
+// on): the retry is Replayed, not reuse, so an outage does not log honest
+// clients out. Anything else is decided as by DecideRefresh. The caller
+// applies it only within RetryWindow of the failure, and only to
+// rotations it knows were left unacknowledged.
+func (s Session) DecideRetry(gen uint64, now time.Time, p Policy) (Session, RefreshOutcome, error) {
+	if !s.Revoked() && now.UTC().Before(s.ExpiresAt) && gen+1 == s.Generation {
+		return s, Replayed, nil
+	}
+	return s.DecideRefresh(gen, now, p)
+}
+
 // AccessValidUntil returns the instant after which no access token of the
 // session can be accepted any more: the exp of the current generation's
 // access token plus the leeway. A revoked session cannot rotate again, so an

@@ -132,3 +132,34 @@ func TestTokenIDRoundTrip(t *testing.T) {
 	assert.Equal(t, "access", domain.Access.String())
 	assert.Equal(t, "rt+jwt", domain.Refresh.Typ())
 }
+
+// TestDecideRetry: the retry of a rotation the server could not
+// acknowledge replays the child when the token is the immediate
+// predecessor, without any grace configured; every other case is decided
+// as a refresh.
+func TestDecideRetry(t *testing.T) {
+	t.Parallel()
+	p := domain.DefaultPolicy() // no grace
+	s2 := mustRotate(t, domain.NewSession(sid, minsu, t0, p, ""), 1, time.Second, p)
+	for _, tc := range []struct {
+		name string
+		s    domain.Session
+		gen  uint64
+		out  domain.RefreshOutcome
+		err  error
+	}{
+		{"predecessor replays the child", s2, 1, domain.Replayed, nil},
+		{"the current token rotates", s2, 2, domain.Rotated, nil},
+		{"a grandparent is reuse", mustRotate(t, s2, 2, 2*time.Second, p), 1, domain.Reused, nil},
+		{"a revoked session stays revoked", s2.Revoke(domain.ReasonLogout, t0), 1, 0, domain.ErrSessionRevoked},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, out, err := tc.s.DecideRetry(tc.gen, t0.Add(3*time.Second), p)
+			assert.Equal(t, tc.out, out)
+			assert.ErrorIs(t, err, tc.err)
+		})
+	}
+	_, out, err := s2.DecideRetry(1, s2.ExpiresAt, p)
+	assert.ErrorIs(t, err, domain.ErrSessionExpired, "not past the session's end")
+	assert.Zero(t, out)
+}
