@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -46,11 +47,7 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 				return domain.TokenPair{}, err
 			}
 		}
-		decide := sess.DecideRefresh
-		if s.unacked.retry(sess.ID, gen, now) {
-			decide = sess.DecideRetry // the client never got the pair of its last rotation
-		}
-		next, outcome, err := decide(gen, now, s.policy)
+		next, outcome, err := s.decide(sess, gen, now)
 		if err != nil {
 			s.noteRevoked(now, sess)
 			return domain.TokenPair{}, err
@@ -85,6 +82,17 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 		return domain.TokenPair{}, fmt.Errorf("refresh: unknown outcome %d", outcome)
 	}
 	return domain.TokenPair{}, fmt.Errorf("rotate session: too much contention: %w", domain.ErrUnavailable)
+}
+
+// decide applies the rotation rules to a refresh token of generation gen
+// of the session at now: domain.Session.DecideRetry when it retries a
+// rotation this instance could not acknowledge (the client never got that
+// pair), else DecideRefresh.
+func (s *Service) decide(sess domain.Session, gen uint64, now time.Time) (domain.Session, domain.RefreshOutcome, error) {
+	if s.unacked.retry(sess.ID, gen, now) {
+		return sess.DecideRetry(gen, now, s.policy)
+	}
+	return sess.DecideRefresh(gen, now, s.policy)
 }
 
 // session loads the session the claims belong to. A session the store no

@@ -124,11 +124,12 @@ func (s *Service) accept(ctx context.Context, token string, p presentation, now 
 }
 
 // current reports whether a refresh token of generation gen is its
-// session's current one at now, by the rotation rules themselves: one that
-// presenting would rotate, or replay inside the grace window. Logout and
+// session's current one at now, by the rotation rules themselves (see
+// decide): one that presenting would rotate, or replay (inside the grace
+// window, or as the retry of an unacknowledged rotation). Logout and
 // Revoke act only on such a token; an older one is refused and changes
 // nothing.
 func (s *Service) current(sess domain.Session, gen uint64, now time.Time) bool {
-	_, outcome, err := sess.DecideRefresh(gen, now, s.policy)
+	_, outcome, err := s.decide(sess, gen, now)
 	return err == nil && (outcome == domain.Rotated || outcome == domain.Replayed)
 }
