@@ -47,13 +47,8 @@ func (s *Service) currentRefresh(ctx context.Context, token string, now time.Tim
 	if err != nil {
 		return domain.Claims{}, err
 	}
-	switch sess := a.session; {
-	case sess.Revoked():
-		return domain.Claims{}, domain.ErrSessionRevoked
-	case !now.Before(sess.ExpiresAt):
-		return domain.Claims{}, domain.ErrSessionExpired
-	case a.gen != sess.Generation:
-		return domain.Claims{}, domain.ErrRefreshReused
+	if err := a.session.Current(a.claims.Generation, now); err != nil {
+		return domain.Claims{}, err
 	}
 	return a.claims, nil
 }

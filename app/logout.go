@@ -35,7 +35,7 @@ func (s *Service) Logout(ctx context.Context, token, clientID string, all bool, 
 		return err
 	case a.session.Revoked() || !now.Before(a.session.ExpiresAt):
 		return nil // over already
-	case !s.current(a.session, a.gen, now):
+	case !s.current(a.session, a.claims.Generation, now):
 		return domain.InvalidToken("not the session's current refresh token")
 	}
 	if all {

@@ -40,7 +40,7 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
-	c, gen, sess := a.claims, a.gen, a.session
+	c, gen, sess := a.claims, a.claims.Generation, a.session
 	for attempt := range maxRotateAttempts {
 		if attempt > 0 {
 			if sess, err = s.session(ctx, c); err != nil {

@@ -37,7 +37,7 @@ func (s *Service) Revoke(ctx context.Context, token, clientID string, hint domai
 			return err // the holder must prove its key; the store must answer
 		case err != nil:
 			continue // not this kind, or nothing to revoke
-		case kind == domain.Refresh && !s.current(a.session, a.gen, now):
+		case kind == domain.Refresh && !s.current(a.session, a.claims.Generation, now):
 			return nil
 		}
 		return s.endSession(ctx, a.claims.SessionID, now)

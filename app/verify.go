@@ -32,7 +32,7 @@ func (s *Service) verify(ctx context.Context, token string, kind domain.TokenKin
 	if cached {
 		err = s.policy.ValidateTime(c, now)
 	} else {
-		err = s.policy.Validate(c, kind, now)
+		c, err = s.policy.Validate(c, kind, now)
 	}
 	if err != nil {
 		if cached {
@@ -72,10 +72,9 @@ type presentation struct {
 // accepted is a token the acceptance gate let through.
 type accepted struct {
 	claims domain.Claims
-	// session and gen are a refresh token's session, as read, and the
-	// token's generation; zero for an access token.
+	// session is a refresh token's session, as read; zero for an access
+	// token.
 	session domain.Session
-	gen     uint64
 }
 
 // accept is the acceptance gate: every use case that takes a token (to
@@ -101,9 +100,6 @@ func (s *Service) accept(ctx context.Context, token string, p presentation, now 
 	a := accepted{claims: c}
 	jkt := c.JKT
 	if p.kind == domain.Refresh {
-		if a.gen, err = c.Generation(); err != nil {
-			return accepted{}, err
-		}
 		if a.session, err = s.session(ctx, c); err != nil {
 			return accepted{}, err
 		}

@@ -102,46 +102,54 @@ func (p Policy) NewClaims(kind TokenKind, s Session, gen uint64, at time.Time) C
 		jkt = s.JKT
 	}
 	return Claims{
-		JKT:       jkt,
-		Issuer:    p.Issuer,
-		Audience:  p.AudienceFor(kind),
-		Subject:   s.UserID,
-		Username:  s.Username,
-		SessionID: s.ID,
-		ID:        TokenID(s.ID, kind, gen),
-		Kind:      kind,
-		IssuedAt:  iat,
-		NotBefore: iat,
-		ExpiresAt: exp,
+		JKT:        jkt,
+		Issuer:     p.Issuer,
+		Audience:   p.AudienceFor(kind),
+		Subject:    s.UserID,
+		Username:   s.Username,
+		SessionID:  s.ID,
+		ID:         TokenID(s.ID, kind, gen),
+		Kind:       kind,
+		IssuedAt:   iat,
+		NotBefore:  iat,
+		ExpiresAt:  exp,
+		Generation: gen,
 	}
 }
 
 // Validate applies the contract's rules to claims that came from a token whose
-// signature was already verified. A token is accepted while
-// nbf - leeway <= now < exp + leeway; at or after exp + leeway it fails with
-// ErrTokenExpired. Everything else that is wrong (kind, issuer, audience, a
-// lifetime longer than the TTL, missing claims) fails with ErrInvalidToken.
-func (p Policy) Validate(c Claims, want TokenKind, now time.Time) error {
+// signature was already verified, and returns them with Generation read
+// from the jti. A token is accepted while nbf - leeway <= now < exp +
+// leeway; at or after exp + leeway it fails with ErrTokenExpired.
+// Everything else that is wrong (kind, issuer, audience, a lifetime longer
+// than the TTL, missing claims, a jti not of its session and kind) fails
+// with ErrInvalidToken.
+func (p Policy) Validate(c Claims, want TokenKind, now time.Time) (Claims, error) {
 	switch {
 	case c.Kind != want:
-		return InvalidToken("type")
+		return Claims{}, InvalidToken("type")
 	case c.Issuer != p.Issuer:
-		return InvalidToken("iss")
+		return Claims{}, InvalidToken("iss")
 	case c.Audience != p.AudienceFor(want):
-		return InvalidToken("aud")
+		return Claims{}, InvalidToken("aud")
 	case c.Subject == "" || c.SessionID == "" || c.ID == "":
-		return InvalidToken("missing claim")
+		return Claims{}, InvalidToken("missing claim")
 	case c.ExpiresAt.IsZero() || c.IssuedAt.IsZero() || c.NotBefore.IsZero():
-		return InvalidToken("missing time claim")
+		return Claims{}, InvalidToken("missing time claim")
 	case !c.NotBefore.Equal(c.IssuedAt):
-		return InvalidToken("nbf differs from iat")
+		return Claims{}, InvalidToken("nbf differs from iat")
 	case c.ExpiresAt.Sub(c.IssuedAt) > p.TTL(want) || c.ExpiresAt.Before(c.IssuedAt):
-		return InvalidToken("lifetime")
+		return Claims{}, InvalidToken("lifetime")
 	}
-	if _, err := c.Generation(); err != nil {
-		return err
+	gen, err := c.generation()
+	if err != nil {
+		return Claims{}, err
 	}
-	return p.ValidateTime(c, now)
+	if err := p.ValidateTime(c, now); err != nil {
+		return Claims{}, err
+	}
+	c.Generation = gen
+	return c, nil
 }
 
 // ValidateTime applies only the time rule to claims that already passed

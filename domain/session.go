@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // RevokeReason says why a session ended before its time.
 type RevokeReason string
@@ -114,6 +117,25 @@ const (
 	Reused
 )
 
+// Current reports whether gen is the session's current refresh generation
+// at now: ErrSessionRevoked for a revoked session, ErrSessionExpired at or
+// after its absolute end, ErrRefreshReused for any other generation (one
+// already rotated away, which DecideRefresh treats as reuse unless the
+// grace window replays it), and nil for the current one. These are the
+// first rules of DecideRefresh, and introspection's test of a refresh
+// token that is active.
+func (s Session) Current(gen uint64, now time.Time) error {
+	switch {
+	case s.Revoked():
+		return ErrSessionRevoked
+	case !now.Before(s.ExpiresAt):
+		return ErrSessionExpired
+	case gen != s.Generation:
+		return ErrRefreshReused
+	}
+	return nil
+}
+
 // DecideRefresh applies the rotation rules to a refresh token of generation
 // gen presented at now. It returns the session as it must be stored and the
 // outcome; it returns ErrSessionRevoked for a revoked session and
@@ -126,12 +148,11 @@ const (
 // current generation; anything else is reuse and revokes the session.
 func (s Session) DecideRefresh(gen uint64, now time.Time, p Policy) (Session, RefreshOutcome, error) {
 	now = now.UTC()
+	err := s.Current(gen, now)
 	switch {
-	case s.Revoked():
-		return s, 0, ErrSessionRevoked
-	case !now.Before(s.ExpiresAt):
-		return s, 0, ErrSessionExpired
-	case gen == s.Generation:
+	case err != nil && !errors.Is(err, ErrRefreshReused):
+		return s, 0, err
+	case err == nil:
 		next := s
 		next.Generation++
 		next.RotatedAt = now

@@ -125,10 +125,17 @@ func TestLiveAndPurge(t *testing.T) {
 }
 
 func TestTokenIDRoundTrip(t *testing.T) {
-	c := domain.Claims{SessionID: sid, Kind: domain.Refresh, ID: domain.TokenID(sid, domain.Refresh, 42)}
-	g, err := c.Generation()
+	p := domain.DefaultPolicy()
+	s := domain.NewSession(sid, minsu, t0, p, "")
+	for range 41 {
+		s = mustRotate(t, s, s.Generation, time.Second, p)
+	}
+	_, refresh := s.Tokens(p)
+	assert.Equal(t, domain.TokenID(sid, domain.Refresh, 42), refresh.ID)
+	refresh.Generation = 7 // what a token says for itself does not count
+	c, err := p.Validate(refresh, domain.Refresh, t0.Add(time.Second))
 	require.NoError(t, err)
-	assert.Equal(t, uint64(42), g)
+	assert.Equal(t, uint64(42), c.Generation, "Validate reads the generation from the jti")
 	assert.Equal(t, "access", domain.Access.String())
 	assert.Equal(t, "rt+jwt", domain.Refresh.Typ())
 }
@@ -162,4 +169,17 @@ func TestDecideRetry(t *testing.T) {
 	_, out, err := s2.DecideRetry(1, s2.ExpiresAt, p)
 	assert.ErrorIs(t, err, domain.ErrSessionExpired, "not past the session's end")
 	assert.Zero(t, out)
+}
+
+// TestCurrent: the first rules of DecideRefresh, on their own.
+func TestCurrent(t *testing.T) {
+	t.Parallel()
+	p := domain.DefaultPolicy()
+	s2 := mustRotate(t, domain.NewSession(sid, minsu, t0, p, ""), 1, time.Second, p)
+	at := t0.Add(2 * time.Second)
+	assert.NoError(t, s2.Current(2, at))
+	assert.ErrorIs(t, s2.Current(1, at), domain.ErrRefreshReused, "rotated away")
+	assert.ErrorIs(t, s2.Current(3, at), domain.ErrRefreshReused, "never issued")
+	assert.ErrorIs(t, s2.Revoke(domain.ReasonLogout, t0).Current(2, at), domain.ErrSessionRevoked)
+	assert.ErrorIs(t, s2.Current(2, s2.ExpiresAt), domain.ErrSessionExpired)
 }

@@ -67,6 +67,10 @@ type Claims struct {
 	// DPoP key: that key's RFC 7638 thumbprint. Refresh tokens do not carry
 	// it; their session holds the binding.
 	JKT string
+	// Generation is the refresh generation the jti names (see TokenID): set
+	// by Policy.NewClaims, and by Policy.Validate from the jti of a token
+	// that passed, so no caller parses the jti again.
+	Generation uint64
 }
 
 // TokenID returns the jti of the token of the given kind and refresh
@@ -78,10 +82,10 @@ func TokenID(sid string, kind TokenKind, generation uint64) string {
 	return sid + "." + string(kind.letter()) + strconv.FormatUint(generation, 10)
 }
 
-// Generation returns the refresh generation encoded in the claims' jti. It
+// generation returns the refresh generation encoded in the claims' jti. It
 // returns an *TokenError for ErrInvalidToken when the jti does not belong to
 // the claims' session and kind.
-func (c Claims) Generation() (uint64, error) {
+func (c Claims) generation() (uint64, error) {
 	n := len(c.SessionID)
 	if n == 0 || len(c.ID) < n+3 || !strings.HasPrefix(c.ID, c.SessionID) || c.ID[n] != '.' || c.ID[n+1] != c.Kind.letter() {
 		return 0, InvalidToken("jti")

@@ -218,7 +218,7 @@ func verifyAt(ctx context.Context, ver *jwx.Verifier, tok string, kind domain.To
 	if err != nil {
 		return domain.Claims{}, err
 	}
-	return c, domain.DefaultPolicy().Validate(c, kind, at)
+	return domain.DefaultPolicy().Validate(c, kind, at)
 }
 
 // TestBoundAccessTokenCarriesCnf: a bound access token carries cnf.jkt
