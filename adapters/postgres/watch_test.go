@@ -397,8 +397,7 @@ type proxied struct {
 	silent         atomic.Bool
 }
 
-// newProxy listens on a loopback port and forwards to target until the
-// test ends.
+// newProxy listens on a loopback port and forwards to target until close.
 func newProxy(t *testing.T, target string) *proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -423,16 +422,18 @@ func newProxy(t *testing.T, target string) *proxy {
 			go c.pipe(server, client)
 		}
 	}()
-	t.Cleanup(func() {
-		ln.Close()
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		for _, c := range p.conns {
-			c.client.Close()
-			c.server.Close()
-		}
-	})
 	return p
+}
+
+// close stops listening and closes every connection.
+func (p *proxy) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.client.Close()
+		c.server.Close()
+	}
 }
 
 // pipe copies src to dst, dropping what it reads once silent.
@@ -479,21 +480,23 @@ func TestWatcherNoticesASilentListener(t *testing.T) {
 	p := newProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
 	rec := watch(t, u.String(), watchInterval)
+	// Closed first, so the store does not wait on silent connections.
+	t.Cleanup(p.close)
 	admin, err := pgx.Connect(ctx, dbURL)
 	require.NoError(t, err)
 	defer admin.Close(ctx)
-	listener := func() (pid int) {
-		_ = admin.QueryRow(ctx, `SELECT coalesce(max(pid), 0) FROM pg_stat_activity
-			WHERE datname = current_database() AND query = 'LISTEN authd_revoked'`).Scan(&pid)
+	// listener returns a listening backend other than the one given.
+	listener := func(other int) (pid int) {
+		_ = admin.QueryRow(ctx, `SELECT coalesce(min(pid), 0) FROM pg_stat_activity
+			WHERE datname = current_database() AND query = 'LISTEN authd_revoked' AND pid <> $1`, other).Scan(&pid)
 		return pid
 	}
 
 	var before int
-	require.True(t, waitUntil(time.Now().Add(10*time.Second), func() bool { before = listener(); return before != 0 }))
+	require.True(t, waitUntil(time.Now().Add(10*time.Second), func() bool { before = listener(0); return before != 0 }))
 	p.silence()
 	require.True(t, waitUntil(time.Now().Add(watchInterval+postgres.DefaultOpTimeout+2*watchInterval+time.Second), func() bool {
-		pid := listener()
-		return pid != 0 && pid != before
+		return listener(before) != 0
 	}), "a new listening connection within an interval, the operation timeout and the reconnect delay")
 	id := createSessions(t, writer, "u", 1)[0]
 	_, err = writer.RevokeSession(ctx, id, domain.ReasonLogout, time.Now())
