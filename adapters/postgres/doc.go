@@ -3,10 +3,11 @@
 // It implements ports.UserStore, ports.SessionStore and ports.FailureLog;
 // its schema is embedded and applied by Migrate. Refresh rotation is one
 // conditional UPDATE, so two instances can never both rotate a token, and a
-// trigger announces every revocation with NOTIFY; WatchRevocations turns
-// those (and a periodic catch-up query) into callbacks, so access tokens of
-// revoked sessions are refused on every instance within about a second
-// without a database read per request.
+// trigger records every revocation's transaction and announces it with
+// NOTIFY; WatchRevocations reads revocations in commit order, on each
+// notification and every interval (ADR 0004), and turns them into
+// callbacks, so access tokens of revoked sessions are refused on every
+// instance within about a second without a database read per request.
 //
 // It imports only domain, ports, pgx and the standard library.
 package postgres

@@ -186,7 +186,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"user sessions":      {`SELECT * FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at, id`, "2", now},
 		"revoke user":        {`UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, "2", now},
 		"purge":              {`DELETE FROM sessions WHERE purge_at <= $1`, now},
-		"catch up":           {`SELECT * FROM sessions WHERE revoked_seen > $1 ORDER BY revoked_seen`, now},
+		"catch up":           {postgres.UnseenQuery, int64(1000), []int64{990, 995}},
+		"catch up at start":  {postgres.LookbackQuery, 3600.0},
 		"failures":           {`SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at`, "user:minsu", now},
 		"purge failures":     {`DELETE FROM login_failures WHERE at <= $1`, now},
 	} {
