@@ -79,15 +79,18 @@ type attempt struct {
 }
 
 // attemptOf returns the keys of a login of username from clientIP (which may
-// be unknown: "").
+// be unknown: ""). Addresses count by domain.AddressGroup: an IPv6 client
+// is its /64, which one subscriber gets whole, so the exact address would
+// give one client 2^64 fresh addresses, each with its own limits.
 func (t throttle) attemptOf(username, clientIP string) attempt {
+	group := domain.AddressGroup(clientIP)
 	a := attempt{
-		pair:    throttleKey{key: hashed("pair:", username, clientIP), limit: t.pair},
+		pair:    throttleKey{key: hashed("pair:", username, group), limit: t.pair},
 		account: throttleKey{key: hashed("user:", username), delay: t.account},
-		seen:    hashed("seen:", username, clientIP),
+		seen:    hashed("seen:", username, group),
 	}
 	if clientIP != "" {
-		a.ip = throttleKey{key: "ip:" + clientIP, limit: t.ip}
+		a.ip = throttleKey{key: "ip:" + group, limit: t.ip}
 	}
 	return a
 }

@@ -220,3 +220,52 @@ func TestFailureKeysHaveAFixedSize(t *testing.T) {
 		assert.NotContains(t, k, "uuuu", "the username itself is not stored")
 	}
 }
+
+// TestIPv6SprayFromOneSlash64IsStopped: one /64 is one address to the
+// throttle. 300 usernames sprayed from 300 addresses of one /64 get the
+// per-address limit (100), and eleven guesses on one account from eleven
+// addresses of the /64 meet the per-username-and-address limit (10).
+func TestIPv6SprayFromOneSlash64IsStopped(t *testing.T) {
+	h := &countingHasher{}
+	svc, clk := throttledOn(t, h, memory.NewFailures())
+	ctx := context.Background()
+	limited := 0
+	for i := range 300 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: fmt.Sprintf("user%d", i), Password: "123456"}, fmt.Sprintf("2001:db8:1:2::%x", i+1), domain.ProofRequest{})
+		if errors.Is(err, domain.ErrRateLimited) {
+			limited++
+		}
+	}
+	assert.Equal(t, int32(100), h.checks.Load(), "the /64's limit across usernames")
+	assert.Equal(t, 200, limited)
+
+	clk.advance(time.Hour) // the spray's window has passed
+	for i := range 10 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("2001:db8:5:6:%x::1", i+1), domain.ProofRequest{})
+		require.ErrorIs(t, err, domain.ErrInvalidCredentials)
+	}
+	clk.advance(2 * time.Second) // past the account's first delay (1 s)
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, "2001:db8:5:6:ffff::1", domain.ProofRequest{})
+	var rl *domain.RateLimitError
+	require.ErrorAs(t, err, &rl, "the eleventh guess from the same /64")
+	assert.Greater(t, rl.RetryAfter, 10*time.Minute, "the pair's limit (15 min window), not the account's delay")
+}
+
+// TestOwnerKnownAcrossHerSlash64: IPv6 privacy addresses change the
+// interface half every day; the /64 stays. After she logged in from one
+// address of it, another address of the same /64 is known to her account
+// and skips its delay while the account is under attack.
+func TestOwnerKnownAcrossHerSlash64(t *testing.T) {
+	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures())
+	ctx := context.Background()
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "2001:db8:aa:bb:1111:2222:3333:4444", domain.ProofRequest{})
+	require.NoError(t, err)
+	for i := range 12 {
+		_, _ = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("203.0.113.%d", i), domain.ProofRequest{})
+	}
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "192.0.2.200", domain.ProofRequest{})
+	require.ErrorIs(t, err, domain.ErrRateLimited, "the account is being delayed for unknown addresses")
+	clk.advance(time.Millisecond)
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "2001:db8:aa:bb:9999:8888:7777:6666", domain.ProofRequest{})
+	assert.NoError(t, err, "another address of her /64")
+}
