@@ -34,7 +34,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 		return domain.TokenPair{}, err
 	}
 	a := s.throttle.attemptOf(cred.Username, clientIP)
-	keys, err := s.throttle.keys(ctx, s.failures, a, now)
+	keys, err := s.throttle.keys(ctx, s.failures, s.known, a, now)
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
@@ -61,7 +61,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 		}
 		jkt = proof.JKT
 	}
-	if err := s.throttle.succeeded(ctx, s.failures, a, reserved, now); err != nil {
+	if err := s.throttle.succeeded(ctx, s.failures, s.known, a, reserved, now); err != nil {
 		return domain.TokenPair{}, err
 	}
 	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy, jkt)

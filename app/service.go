@@ -35,6 +35,9 @@ type Deps struct {
 	AddressThrottle domain.ThrottlePolicy
 	IPThrottle      domain.ThrottlePolicy
 	AccountDelay    domain.DelayPolicy
+	// KnownAddresses remembers the addresses each account logged in from,
+	// which skip its AccountDelay; required when AccountDelay is set.
+	KnownAddresses ports.KnownAddresses
 	// TokenCacheSize is how many verified access tokens to remember; 0
 	// turns the cache off. DefaultTokenCacheSize suits most services.
 	TokenCacheSize int
@@ -61,6 +64,7 @@ type Service struct {
 	hasher   ports.PasswordHasher
 	ids      ports.IDGenerator
 	failures ports.FailureLog
+	known    ports.KnownAddresses // nil when AccountDelay is off
 	proofs   ports.ProofVerifier
 	replays  ports.ReplayCache
 	policy   domain.Policy
@@ -79,6 +83,9 @@ func New(d Deps) (*Service, error) {
 		d.Verifier == nil || d.Hasher == nil || d.IDs == nil || d.Failures == nil || d.Proofs == nil || d.Replays == nil {
 		return nil, errors.New("app: every dependency is required")
 	}
+	if d.AccountDelay.Free > 0 && d.KnownAddresses == nil {
+		return nil, errors.New("app: AccountDelay needs KnownAddresses")
+	}
 	if err := d.Policy.Check(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -93,7 +100,7 @@ func New(d Deps) (*Service, error) {
 	}
 	return &Service{
 		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
-		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, policy: d.Policy,
+		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, known: d.KnownAddresses, policy: d.Policy,
 		proofs: d.Proofs, replays: d.Replays, dpop: d.DPoP, nonces: d.Nonces,
 		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay},
 		budget:   newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),

@@ -15,6 +15,11 @@ import (
 // for that user: logins from it skip the account's guessing delay.
 const KnownAddressTTL = 7 * 24 * time.Hour
 
+// KnownAddressesPerAccount is how many addresses an account keeps known,
+// the most recently used: a phone, a laptop, home, office and travel fit,
+// and the store's size per account is bounded whoever logs in.
+const KnownAddressesPerAccount = 20
+
 // throttle applies the login throttle. Three limits, so that guessing is
 // bounded without letting strangers lock anyone out:
 //
@@ -75,7 +80,9 @@ func hashed(prefix string, parts ...string) string {
 // attempt is the throttle's view of one login attempt.
 type attempt struct {
 	pair, ip, account throttleKey
-	seen              string // the key remembering that the address logged in as the user
+	// address is the address as the known-address store holds it, under
+	// the account's key.
+	address string
 }
 
 // attemptOf returns the keys of a login of username from clientIP (which may
@@ -87,7 +94,7 @@ func (t throttle) attemptOf(username, clientIP string) attempt {
 	a := attempt{
 		pair:    throttleKey{key: hashed("pair:", username, group), limit: t.pair},
 		account: throttleKey{key: hashed("user:", username), delay: t.account},
-		seen:    hashed("seen:", username, group),
+		address: hashed("addr:", group),
 	}
 	if clientIP != "" {
 		a.ip = throttleKey{key: "ip:" + group, limit: t.ip}
@@ -97,14 +104,14 @@ func (t throttle) attemptOf(username, clientIP string) attempt {
 
 // keys returns the keys that apply: the account's only from an address it
 // has not logged in from within KnownAddressTTL.
-func (t throttle) keys(ctx context.Context, log ports.FailureLog, a attempt, now time.Time) ([]throttleKey, error) {
+func (t throttle) keys(ctx context.Context, log ports.FailureLog, known ports.KnownAddresses, a attempt, now time.Time) ([]throttleKey, error) {
 	keys := []throttleKey{a.pair, a.ip}
 	if a.account.active() {
-		seen, err := log.Failures(ctx, a.seen, now.Add(-KnownAddressTTL))
+		ok, err := known.AddressKnown(ctx, a.account.key, a.address, now.Add(-KnownAddressTTL))
 		if err != nil {
 			return nil, fmt.Errorf("read known addresses: %w", err)
 		}
-		if len(seen) == 0 {
+		if !ok {
 			keys = append(keys, a.account)
 		}
 	}
@@ -177,9 +184,11 @@ func (t throttle) release(ctx context.Context, log ports.FailureLog, reserved []
 
 // succeeded records a successful login: this address's own mistakes for
 // the user are forgotten, its other records of the attempt taken back, and
-// the address becomes known to the account. The account's failures from
+// the address becomes known to the account, in the known-address store,
+// never in the failure log (where, as one-failure keys, a flood of such
+// logins once steered what the log evicted). The account's failures from
 // elsewhere stay: the owner logging in does not give a guesser new tries.
-func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, a attempt, reserved []throttleKey, now time.Time) error {
+func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, known ports.KnownAddresses, a attempt, reserved []throttleKey, now time.Time) error {
 	var others []throttleKey
 	for _, k := range reserved {
 		if k.key != a.pair.key {
@@ -193,7 +202,7 @@ func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, a attempt
 		return fmt.Errorf("reset login failures: %w", err)
 	}
 	if a.account.active() {
-		if err := log.AddFailure(ctx, a.seen, now, 1); err != nil {
+		if err := known.RememberAddress(ctx, a.account.key, a.address, now, KnownAddressesPerAccount); err != nil {
 			return fmt.Errorf("remember known address: %w", err)
 		}
 	}
@@ -201,11 +210,5 @@ func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, a attempt
 }
 
 // window is how long the failure log must keep anything: the longest window
-// of the policies, or the time an address stays known.
-func (t throttle) window() time.Duration {
-	w := max(t.pair.Window, t.ip.Window, t.account.Window)
-	if t.account.Free > 0 {
-		w = max(w, KnownAddressTTL)
-	}
-	return w
-}
+// of the policies.
+func (t throttle) window() time.Duration { return max(t.pair.Window, t.ip.Window, t.account.Window) }

@@ -58,19 +58,29 @@ func throttled(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) *app.
 	return svc
 }
 
-// throttledOn is throttled with the clock it runs on.
-func throttledOn(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) (*app.Service, *countingClock) {
+// throttledOn is throttled with the clock it runs on; options change the
+// dependencies before the service is built. The users are minsu and
+// mallory, both with the password "right".
+func throttledOn(t *testing.T, h ports.PasswordHasher, log ports.FailureLog, options ...func(*app.Deps)) (*app.Service, *countingClock) {
 	t.Helper()
 	p := domain.DefaultPolicy()
 	clk := &countingClock{now: t0}
-	svc, err := app.New(app.Deps{
+	d := app.Deps{
 		Clock: clk, Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
-		Users:  &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
+		Users: &fakeUsers{users: map[string]domain.User{
+			"minsu":   {ID: "2", Username: "minsu", PasswordHash: "h"},
+			"mallory": {ID: "66", Username: "mallory", PasswordHash: "h"},
+		}},
 		Hasher: h, IDs: randIDs{}, Failures: log, Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p,
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: 10, Window: 15 * time.Minute},
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 100, Window: 15 * time.Minute},
 		AccountDelay:    domain.DelayPolicy{Free: 10, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour},
-	})
+		KnownAddresses:  memory.NewKnownAddresses(),
+	}
+	for _, o := range options {
+		o(&d)
+	}
+	svc, err := app.New(d)
 	require.NoError(t, err)
 	return svc, clk
 }
@@ -268,4 +278,30 @@ func TestOwnerKnownAcrossHerSlash64(t *testing.T) {
 	clk.advance(time.Millisecond)
 	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "2001:db8:aa:bb:9999:8888:7777:6666", domain.ProofRequest{})
 	assert.NoError(t, err, "another address of her /64")
+}
+
+// TestSuccessfulLoginsCannotEvictTheDelayRecord: minsu's account has used
+// its ten free failures; mallory, who has an account of her own, then logs
+// in successfully from 20,000 new addresses, twenty times what the failure
+// log (here limited to 1,000 keys of a kind) holds. The next guess on minsu
+// still waits: her delay record was not evicted, and mallory's known
+// addresses, capped at KnownAddressesPerAccount, cost nothing in the
+// failure log. (Known addresses were one-failure keys in that log, the
+// "most informative" kind to its eviction: such a flood evicted the delay
+// record and gave the guesser ten free guesses again.)
+func TestSuccessfulLoginsCannotEvictTheDelayRecord(t *testing.T) {
+	log := memory.NewFailuresWithLimit(1000)
+	svc, _ := throttledOn(t, &fakeHasher{}, log)
+	ctx := context.Background()
+	for i := range 10 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("203.0.113.%d", i), domain.ProofRequest{})
+		require.ErrorIs(t, err, domain.ErrInvalidCredentials)
+	}
+	for i := range 20_000 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: "mallory", Password: "right"}, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), domain.ProofRequest{})
+		require.NoError(t, err)
+	}
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, "192.0.2.1", domain.ProofRequest{})
+	assert.ErrorIs(t, err, domain.ErrRateLimited, "the eleventh guess waits: the delay record is intact")
+	assert.Zero(t, log.Evictions(), "successful logins add nothing to the failure log")
 }

@@ -103,6 +103,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		AccountDelay:    accountDelay(cfg),
+		KnownAddresses:  st.known,
 
 		TokenCacheSize:    cfg.TokenCacheSize,
 		DPoPAddressBudget: cfg.DPoPBudget,
