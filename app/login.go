@@ -16,7 +16,9 @@ import (
 // client IP failed too often recently, or the account is being guessed
 // from addresses it does not know (see throttle). The attempt is recorded
 // before the hash and taken back unless the password was wrong, so
-// concurrent guesses cannot overrun a limit.
+// concurrent guesses cannot overrun a limit. A login that presents a valid
+// device token of its username is judged by that token's limit instead;
+// every successful login hands out a new device token (when they are on).
 //
 // A request with a DPoP proof gets a session bound to the proof's key. The
 // proof is judged first (a broken one, or none when the policy requires
@@ -33,7 +35,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
-	a := s.throttle.attemptOf(cred.Username, clientIP)
+	a := s.throttle.attemptOf(cred, clientIP, now)
 	keys, err := s.throttle.keys(ctx, s.failures, s.known, a, now)
 	if err != nil {
 		return domain.TokenPair{}, err
@@ -68,7 +70,12 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("create session: %w", err)
 	}
-	return s.issuePair(ctx, sess, now, cred.ClientID)
+	pair, err := s.issuePair(ctx, sess, now, cred.ClientID)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
+	pair.DeviceToken, pair.DeviceExpiresIn = s.throttle.deviceToken(u.Username, sess.ID, now)
+	return pair, nil
 }
 
 // checkPassword returns the user whose password it is, or
