@@ -16,7 +16,9 @@ import (
 // client IP failed too often recently, or the account is being guessed
 // from addresses it does not know (see throttle). The attempt is recorded
 // before the hash and taken back unless the password was wrong, so
-// concurrent guesses cannot overrun a limit.
+// concurrent guesses cannot overrun a limit. A login that presents a valid
+// device token of its username is judged by that token's limit instead;
+// every successful login hands out a new device token (when they are on).
 //
 // A request with a DPoP proof gets a session bound to the proof's key. The
 // proof is judged first (a broken one, or none when the policy requires
@@ -33,8 +35,8 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
-	a := s.throttle.attemptOf(cred.Username, clientIP)
-	keys, err := s.throttle.keys(ctx, s.failures, a, now)
+	a := s.throttle.attemptOf(cred, clientIP, now)
+	keys, err := s.throttle.keys(ctx, s.failures, s.known, a, now)
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
@@ -61,14 +63,19 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 		}
 		jkt = proof.JKT
 	}
-	if err := s.throttle.succeeded(ctx, s.failures, a, reserved, now); err != nil {
+	if err := s.throttle.succeeded(ctx, s.failures, s.known, a, reserved, now); err != nil {
 		return domain.TokenPair{}, err
 	}
 	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy, jkt)
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("create session: %w", err)
 	}
-	return s.issuePair(ctx, sess, now, cred.ClientID)
+	pair, err := s.issuePair(ctx, sess, now, cred.ClientID)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
+	pair.DeviceToken, pair.DeviceExpiresIn = s.throttle.deviceToken(u.Username, sess.ID, now)
+	return pair, nil
 }
 
 // checkPassword returns the user whose password it is, or

@@ -35,6 +35,17 @@ type Deps struct {
 	AddressThrottle domain.ThrottlePolicy
 	IPThrottle      domain.ThrottlePolicy
 	AccountDelay    domain.DelayPolicy
+	// KnownAddresses remembers the addresses each account logged in from,
+	// which skip its AccountDelay; required when AccountDelay is set.
+	KnownAddresses ports.KnownAddresses
+	// Devices makes the device tokens successful logins hand out (a zero
+	// value: none); a key needs at least 16 bytes. DeviceThrottle limits
+	// failed logins per device token: a login with a valid device token of
+	// its username is judged by it alone while under it, exempt from the
+	// three limits above. A zero DeviceThrottle makes device tokens count
+	// for nothing.
+	Devices        domain.DeviceTokens
+	DeviceThrottle domain.ThrottlePolicy
 	// TokenCacheSize is how many verified access tokens to remember; 0
 	// turns the cache off. DefaultTokenCacheSize suits most services.
 	TokenCacheSize int
@@ -61,6 +72,7 @@ type Service struct {
 	hasher   ports.PasswordHasher
 	ids      ports.IDGenerator
 	failures ports.FailureLog
+	known    ports.KnownAddresses // nil when AccountDelay is off
 	proofs   ports.ProofVerifier
 	replays  ports.ReplayCache
 	policy   domain.Policy
@@ -80,6 +92,12 @@ func New(d Deps) (*Service, error) {
 		d.Verifier == nil || d.Hasher == nil || d.IDs == nil || d.Failures == nil || d.Proofs == nil || d.Replays == nil {
 		return nil, errors.New("app: every dependency is required")
 	}
+	if d.AccountDelay.Free > 0 && d.KnownAddresses == nil {
+		return nil, errors.New("app: AccountDelay needs KnownAddresses")
+	}
+	if len(d.Devices.Key) > 0 && len(d.Devices.Key) < 16 {
+		return nil, errors.New("app: device tokens need a key of at least 16 bytes")
+	}
 	if err := d.Policy.Check(); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -94,11 +112,12 @@ func New(d Deps) (*Service, error) {
 	}
 	return &Service{
 		clock: d.Clock, users: d.Users, sessions: d.Sessions, issuer: d.Issuer,
-		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, policy: d.Policy,
+		verifier: d.Verifier, hasher: d.Hasher, ids: d.IDs, failures: d.Failures, known: d.KnownAddresses, policy: d.Policy,
 		proofs: d.Proofs, replays: d.Replays, dpop: d.DPoP, nonces: d.Nonces,
-		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay},
-		budget:   newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
-		revoked:  newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
+		throttle: throttle{pair: d.AddressThrottle, ip: d.IPThrottle, account: d.AccountDelay,
+			device: d.DeviceThrottle, devices: d.Devices},
+		budget:  newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
+		revoked: newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
 	}, nil
 }
 

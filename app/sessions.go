@@ -49,7 +49,8 @@ func (s *Service) RevokeSession(ctx context.Context, p domain.Principal, id stri
 
 // Purge lets the session store forget sessions none of whose tokens can be
 // accepted any more, the failure log forget failures that have left every
-// throttle window, and the replay cache forget DPoP proofs past their
+// throttle window, the known-address store addresses unused for
+// KnownAddressTTL, and the replay cache forget DPoP proofs past their
 // window. It returns how many sessions it removed.
 //
 // It judges at the earlier of the clock port's instant and notAfter, which
@@ -64,6 +65,11 @@ func (s *Service) Purge(ctx context.Context, notAfter time.Time) (int, error) {
 	}
 	if _, err := s.failures.PurgeFailures(ctx, now.Add(-s.throttle.window())); err != nil {
 		return 0, fmt.Errorf("purge login failures: %w", err)
+	}
+	if s.known != nil {
+		if _, err := s.known.PurgeAddresses(ctx, now.Add(-KnownAddressTTL)); err != nil {
+			return 0, fmt.Errorf("purge known addresses: %w", err)
+		}
 	}
 	if _, err := s.replays.PurgeReplays(ctx, now); err != nil {
 		return 0, fmt.Errorf("purge DPoP proofs: %w", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/authd/authd/domain"
@@ -14,6 +15,15 @@ import (
 // KnownAddressTTL is how long an address a user logged in from stays known
 // for that user: logins from it skip the account's guessing delay.
 const KnownAddressTTL = 7 * 24 * time.Hour
+
+// KnownAddressesPerAccount is how many addresses an account keeps known,
+// the most recently used: a phone, a laptop, home, office and travel fit,
+// and the store's size per account is bounded whoever logs in.
+const KnownAddressesPerAccount = 20
+
+// DefaultDeviceTokenTTL is how long a device token stays good: a month
+// of not logging in from that device, as OWASP's device cookies suggest.
+const DefaultDeviceTokenTTL = 30 * 24 * time.Hour
 
 // throttle applies the login throttle. Three limits, so that guessing is
 // bounded without letting strangers lock anyone out:
@@ -26,9 +36,18 @@ const KnownAddressTTL = 7 * 24 * time.Hour
 //     addresses the account has not logged in from recently, so a guesser
 //     spread over many addresses gets few guesses an hour while the owner,
 //     from an address she used before, is never slowed by them.
+//
+// A login that presents a valid device token of its username (one an
+// earlier successful login handed out) is judged by a fourth limit alone,
+// per device token (device), and exempt from the other three: strangers on
+// the owner's address, or guessing from everywhere, cannot lock out a
+// device that proved itself. A device that reaches its limit is no longer
+// trusted, and its logins are judged like anyone's until its failures
+// leave the window (OWASP's "untrusted after N failures").
 type throttle struct {
-	pair, ip domain.ThrottlePolicy
-	account  domain.DelayPolicy
+	pair, ip, device domain.ThrottlePolicy
+	account          domain.DelayPolicy
+	devices          domain.DeviceTokens
 }
 
 // throttleKey is one key of the failure log with its policy: a hard limit
@@ -75,33 +94,56 @@ func hashed(prefix string, parts ...string) string {
 // attempt is the throttle's view of one login attempt.
 type attempt struct {
 	pair, ip, account throttleKey
-	seen              string // the key remembering that the address logged in as the user
+	// device is the key of the attempt's device token, when it presented
+	// a valid one of its username; else its key is "".
+	device throttleKey
+	// address is the address as the known-address store holds it, under
+	// the account's key.
+	address string
 }
 
-// attemptOf returns the keys of a login of username from clientIP (which may
-// be unknown: "").
-func (t throttle) attemptOf(username, clientIP string) attempt {
+// attemptOf returns the keys of a login with cred from clientIP (which may
+// be unknown: ""). Addresses count by domain.AddressGroup: an IPv6 client
+// is its /64, which one subscriber gets whole, so the exact address would
+// give one client 2^64 fresh addresses, each with its own limits.
+func (t throttle) attemptOf(cred domain.Credentials, clientIP string, now time.Time) attempt {
+	group := domain.AddressGroup(clientIP)
 	a := attempt{
-		pair:    throttleKey{key: hashed("pair:", username, clientIP), limit: t.pair},
-		account: throttleKey{key: hashed("user:", username), delay: t.account},
-		seen:    hashed("seen:", username, clientIP),
+		pair:    throttleKey{key: hashed("pair:", cred.Username, group), limit: t.pair},
+		account: throttleKey{key: hashed("user:", cred.Username), delay: t.account},
+		address: hashed("addr:", group),
 	}
 	if clientIP != "" {
-		a.ip = throttleKey{key: "ip:" + clientIP, limit: t.ip}
+		a.ip = throttleKey{key: "ip:" + group, limit: t.ip}
+	}
+	// Without a limit of its own, a device token would be a way around
+	// every limit: it counts only when there is one.
+	if t.device.MaxFailures > 0 && t.devices.Valid(cred.DeviceToken, cred.Username, now) {
+		a.device = throttleKey{key: hashed("device:", cred.DeviceToken), limit: t.device}
 	}
 	return a
 }
 
-// keys returns the keys that apply: the account's only from an address it
-// has not logged in from within KnownAddressTTL.
-func (t throttle) keys(ctx context.Context, log ports.FailureLog, a attempt, now time.Time) ([]throttleKey, error) {
+// keys returns the keys that apply: the device token's alone while it is
+// under its limit; else the pair's, the address's, and the account's only
+// from an address it has not logged in from within KnownAddressTTL.
+func (t throttle) keys(ctx context.Context, log ports.FailureLog, known ports.KnownAddresses, a attempt, now time.Time) ([]throttleKey, error) {
+	if a.device.key != "" {
+		failures, err := log.Failures(ctx, a.device.key, now.Add(-a.device.window()))
+		if err != nil {
+			return nil, fmt.Errorf("read device failures: %w", err)
+		}
+		if a.device.retryAfter(failures, now) == 0 {
+			return []throttleKey{a.device}, nil
+		}
+	}
 	keys := []throttleKey{a.pair, a.ip}
 	if a.account.active() {
-		seen, err := log.Failures(ctx, a.seen, now.Add(-KnownAddressTTL))
+		ok, err := known.AddressKnown(ctx, a.account.key, a.address, now.Add(-KnownAddressTTL))
 		if err != nil {
 			return nil, fmt.Errorf("read known addresses: %w", err)
 		}
-		if len(seen) == 0 {
+		if !ok {
 			keys = append(keys, a.account)
 		}
 	}
@@ -172,25 +214,33 @@ func (t throttle) release(ctx context.Context, log ports.FailureLog, reserved []
 	return nil
 }
 
-// succeeded records a successful login: this address's own mistakes for
-// the user are forgotten, its other records of the attempt taken back, and
-// the address becomes known to the account. The account's failures from
-// elsewhere stay: the owner logging in does not give a guesser new tries.
-func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, a attempt, reserved []throttleKey, now time.Time) error {
+// succeeded records a successful login: the mistakes of what it was judged
+// by (the device token's, or else this address's for the user) are
+// forgotten, its other records of the attempt taken back, and the address
+// becomes known to the account, in the known-address store, never in the
+// failure log (where, as one-failure keys, a flood of such logins once
+// steered what the log evicted). The account's failures from elsewhere
+// stay: the owner logging in does not give a guesser new tries, nor does
+// her device's login forget what others tried from her address.
+func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, known ports.KnownAddresses, a attempt, reserved []throttleKey, now time.Time) error {
+	reset := a.pair.key
+	if slices.ContainsFunc(reserved, func(k throttleKey) bool { return k.key == a.device.key }) {
+		reset = a.device.key
+	}
 	var others []throttleKey
 	for _, k := range reserved {
-		if k.key != a.pair.key {
+		if k.key != reset {
 			others = append(others, k)
 		}
 	}
 	if err := t.release(ctx, log, others, now); err != nil {
 		return err
 	}
-	if err := log.ResetFailures(ctx, a.pair.key); err != nil {
+	if err := log.ResetFailures(ctx, reset); err != nil {
 		return fmt.Errorf("reset login failures: %w", err)
 	}
 	if a.account.active() {
-		if err := log.AddFailure(ctx, a.seen, now, 1); err != nil {
+		if err := known.RememberAddress(ctx, a.account.key, a.address, now, KnownAddressesPerAccount); err != nil {
 			return fmt.Errorf("remember known address: %w", err)
 		}
 	}
@@ -198,11 +248,18 @@ func (t throttle) succeeded(ctx context.Context, log ports.FailureLog, a attempt
 }
 
 // window is how long the failure log must keep anything: the longest window
-// of the policies, or the time an address stays known.
+// of the policies.
 func (t throttle) window() time.Duration {
-	w := max(t.pair.Window, t.ip.Window, t.account.Window)
-	if t.account.Free > 0 {
-		w = max(w, KnownAddressTTL)
+	return max(t.pair.Window, t.ip.Window, t.device.Window, t.account.Window)
+}
+
+// deviceToken returns a new device token for the user, the session's id
+// serving as its random id, and its lifetime in whole seconds; "" when
+// device tokens are off.
+func (t throttle) deviceToken(username, sessionID string, now time.Time) (string, int64) {
+	if !t.devices.Enabled() {
+		return "", 0
 	}
-	return w
+	token, exp := t.devices.Issue(username, sessionID, now)
+	return token, domain.ExpiresIn(exp, now)
 }

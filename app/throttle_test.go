@@ -58,19 +58,29 @@ func throttled(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) *app.
 	return svc
 }
 
-// throttledOn is throttled with the clock it runs on.
-func throttledOn(t *testing.T, h ports.PasswordHasher, log ports.FailureLog) (*app.Service, *countingClock) {
+// throttledOn is throttled with the clock it runs on; options change the
+// dependencies before the service is built. The users are minsu and
+// mallory, both with the password "right".
+func throttledOn(t *testing.T, h ports.PasswordHasher, log ports.FailureLog, options ...func(*app.Deps)) (*app.Service, *countingClock) {
 	t.Helper()
 	p := domain.DefaultPolicy()
 	clk := &countingClock{now: t0}
-	svc, err := app.New(app.Deps{
+	d := app.Deps{
 		Clock: clk, Sessions: newMemorySessions(), Issuer: jsonTokens{p}, Verifier: jsonTokens{p},
-		Users:  &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
+		Users: &fakeUsers{users: map[string]domain.User{
+			"minsu":   {ID: "2", Username: "minsu", PasswordHash: "h"},
+			"mallory": {ID: "66", Username: "mallory", PasswordHash: "h"},
+		}},
 		Hasher: h, IDs: randIDs{}, Failures: log, Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p,
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: 10, Window: 15 * time.Minute},
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 100, Window: 15 * time.Minute},
 		AccountDelay:    domain.DelayPolicy{Free: 10, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour},
-	})
+		KnownAddresses:  memory.NewKnownAddresses(),
+	}
+	for _, o := range options {
+		o(&d)
+	}
+	svc, err := app.New(d)
 	require.NoError(t, err)
 	return svc, clk
 }
@@ -219,4 +229,79 @@ func TestFailureKeysHaveAFixedSize(t *testing.T) {
 		assert.LessOrEqual(t, len(k), 64, "key %.80q", k)
 		assert.NotContains(t, k, "uuuu", "the username itself is not stored")
 	}
+}
+
+// TestIPv6SprayFromOneSlash64IsStopped: one /64 is one address to the
+// throttle. 300 usernames sprayed from 300 addresses of one /64 get the
+// per-address limit (100), and eleven guesses on one account from eleven
+// addresses of the /64 meet the per-username-and-address limit (10).
+func TestIPv6SprayFromOneSlash64IsStopped(t *testing.T) {
+	h := &countingHasher{}
+	svc, clk := throttledOn(t, h, memory.NewFailures())
+	ctx := context.Background()
+	limited := 0
+	for i := range 300 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: fmt.Sprintf("user%d", i), Password: "123456"}, fmt.Sprintf("2001:db8:1:2::%x", i+1), domain.ProofRequest{})
+		if errors.Is(err, domain.ErrRateLimited) {
+			limited++
+		}
+	}
+	assert.Equal(t, int32(100), h.checks.Load(), "the /64's limit across usernames")
+	assert.Equal(t, 200, limited)
+
+	clk.advance(time.Hour) // the spray's window has passed
+	for i := range 10 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("2001:db8:5:6:%x::1", i+1), domain.ProofRequest{})
+		require.ErrorIs(t, err, domain.ErrInvalidCredentials)
+	}
+	clk.advance(2 * time.Second) // past the account's first delay (1 s)
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, "2001:db8:5:6:ffff::1", domain.ProofRequest{})
+	var rl *domain.RateLimitError
+	require.ErrorAs(t, err, &rl, "the eleventh guess from the same /64")
+	assert.Greater(t, rl.RetryAfter, 10*time.Minute, "the pair's limit (15 min window), not the account's delay")
+}
+
+// TestOwnerKnownAcrossHerSlash64: IPv6 privacy addresses change the
+// interface half every day; the /64 stays. After she logged in from one
+// address of it, another address of the same /64 is known to her account
+// and skips its delay while the account is under attack.
+func TestOwnerKnownAcrossHerSlash64(t *testing.T) {
+	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures())
+	ctx := context.Background()
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "2001:db8:aa:bb:1111:2222:3333:4444", domain.ProofRequest{})
+	require.NoError(t, err)
+	for i := range 12 {
+		_, _ = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("203.0.113.%d", i), domain.ProofRequest{})
+	}
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "192.0.2.200", domain.ProofRequest{})
+	require.ErrorIs(t, err, domain.ErrRateLimited, "the account is being delayed for unknown addresses")
+	clk.advance(time.Millisecond)
+	_, err = svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "2001:db8:aa:bb:9999:8888:7777:6666", domain.ProofRequest{})
+	assert.NoError(t, err, "another address of her /64")
+}
+
+// TestSuccessfulLoginsCannotEvictTheDelayRecord: minsu's account has used
+// its ten free failures; mallory, who has an account of her own, then logs
+// in successfully from 20,000 new addresses, twenty times what the failure
+// log (here limited to 1,000 keys of a kind) holds. The next guess on minsu
+// still waits: her delay record was not evicted, and mallory's known
+// addresses, capped at KnownAddressesPerAccount, cost nothing in the
+// failure log. (Known addresses were one-failure keys in that log, the
+// "most informative" kind to its eviction: such a flood evicted the delay
+// record and gave the guesser ten free guesses again.)
+func TestSuccessfulLoginsCannotEvictTheDelayRecord(t *testing.T) {
+	log := memory.NewFailuresWithLimit(1000)
+	svc, _ := throttledOn(t, &fakeHasher{}, log)
+	ctx := context.Background()
+	for i := range 10 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, fmt.Sprintf("203.0.113.%d", i), domain.ProofRequest{})
+		require.ErrorIs(t, err, domain.ErrInvalidCredentials)
+	}
+	for i := range 20_000 {
+		_, err := svc.Login(ctx, domain.Credentials{Username: "mallory", Password: "right"}, fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), domain.ProofRequest{})
+		require.NoError(t, err)
+	}
+	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "guess"}, "192.0.2.1", domain.ProofRequest{})
+	assert.ErrorIs(t, err, domain.ErrRateLimited, "the eleventh guess waits: the delay record is intact")
+	assert.Zero(t, log.Evictions(), "successful logins add nothing to the failure log")
 }

@@ -13,6 +13,11 @@ type TokenPair struct {
 	// JKT is the thumbprint of the DPoP key the pair is bound to; empty for
 	// bearer tokens. A bound pair's token_type is "DPoP".
 	JKT string
+	// DeviceToken, set by a login only (when device tokens are on), proves
+	// at this username's later logins that the client logged in before;
+	// DeviceExpiresIn is its lifetime in whole seconds.
+	DeviceToken     string
+	DeviceExpiresIn int64
 }
 
 // Principal is the caller an access token identifies.

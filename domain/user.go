@@ -17,10 +17,13 @@ type User struct {
 // Credentials are what a client presents to log in: a username and a
 // password, and the OAuth 2.0 client they came through (empty on authd's
 // own /login/), which the session's tokens then name as client_id.
+// DeviceToken is the device token an earlier login of this client handed
+// out (see DeviceTokens), or empty; an invalid one is simply ignored.
 type Credentials struct {
-	Username string
-	Password string
-	ClientID string
+	Username    string
+	Password    string
+	ClientID    string
+	DeviceToken string
 }
 
 // MaxUsernameBytes is the longest username a login looks up.

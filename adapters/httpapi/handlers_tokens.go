@@ -7,13 +7,15 @@ import (
 	"github.com/authd/authd/ports"
 )
 
-// tokenResponse is the contract's token response (docs/contract.md §3).
+// tokenResponse is the contract's token response (docs/contract.md §3);
+// a login's also carries its device token.
 type tokenResponse struct {
 	Access           string `json:"access"`
 	Refresh          string `json:"refresh"`
 	TokenType        string `json:"token_type"`
 	ExpiresIn        int64  `json:"expires_in"`
 	RefreshExpiresIn int64  `json:"refresh_expires_in"`
+	DeviceToken      string `json:"device_token,omitempty"`
 }
 
 // writeTokens answers 200 with the pair, marked never to be cached.
@@ -23,15 +25,18 @@ func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, tokenResponse{
 		Access: p.Access, Refresh: p.Refresh, TokenType: tokenType(p),
-		ExpiresIn: p.AccessExpiresIn, RefreshExpiresIn: p.RefreshExpiresIn,
+		ExpiresIn: p.AccessExpiresIn, RefreshExpiresIn: p.RefreshExpiresIn, DeviceToken: p.DeviceToken,
 	})
 }
 
 // handleLogin serves POST /login/: {"username","password"} → token pair.
+// The device token of an earlier login comes as the body's device_token or
+// the authd_device cookie; a successful login returns a new one in both.
 func handleLogin(auth ports.AuthService) http.Handler {
 	type request struct {
-		Username *string `json:"username"`
-		Password *string `json:"password"`
+		Username    *string `json:"username"`
+		Password    *string `json:"password"`
+		DeviceToken *string `json:"device_token"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req request
@@ -46,6 +51,7 @@ func handleLogin(auth ports.AuthService) http.Handler {
 		if req.Password != nil {
 			cred.Password = *req.Password
 		}
+		cred.DeviceToken = deviceToken(r, req.DeviceToken)
 		dpop, err := proofRequest(r, "")
 		if err != nil {
 			writeError(w, r, err)
@@ -57,6 +63,9 @@ func handleLogin(auth ports.AuthService) http.Handler {
 			noteFailedLogin(r, ip, err)
 			writeError(w, r, err)
 			return
+		}
+		if pair.DeviceToken != "" {
+			setDeviceCookie(w, r, pair.DeviceToken, pair.DeviceExpiresIn)
 		}
 		writeTokens(w, r, pair)
 	})

@@ -2,31 +2,41 @@ package memory
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
 
-// DefaultMaxFailureKeys bounds the keys a Failures log holds. Keys have a
-// fixed size (the application hashes usernames) and each keeps at most the
-// throttle's limit plus one: measured, 100,000 keys of 11 failures each
-// hold 22.8 MiB of heap.
+// DefaultMaxFailureKeys bounds the keys of each kind a Failures log holds.
+// Keys have a fixed size (the application hashes usernames) and each keeps
+// at most the throttle's limit plus one: measured, 100,000 keys of 11
+// failures each hold 22.8 MiB of heap. authd's throttle uses four kinds
+// (pair, ip, user, device).
 const DefaultMaxFailureKeys = 100_000
 
 // Failures is an in-memory ports.FailureLog. Each key keeps at most the
 // number of failures the throttle asked for, and PurgeFailures drops keys
 // whose failures have all left the window. On top of that the log holds at
-// most a fixed number of keys, so usernames sprayed from many addresses
-// cannot grow it without bound. Past the limit, recording a new key evicts
-// the least informative of a random sample of keys: the one whose record is
-// least full (fewest failures for the number it keeps), the oldest among
-// equals. Filling the log with new keys, each holding one failure, thus
-// evicts other such keys, never the record of an account under attack.
-// Evictions are counted. It is safe for concurrent use.
+// most a fixed number of keys of each kind (the text before the key's
+// first colon), so usernames sprayed from many addresses cannot grow it
+// without bound. Past the limit, recording a new key evicts a key of its
+// own kind, never another's: the least informative of a random sample, the
+// one whose record is least full (fewest failures for the number it
+// keeps), the oldest among equals. Filling the log with new keys, each
+// holding one failure, thus evicts other such keys of that kind, never the
+// record of an account under attack. Evictions are counted. It is safe for
+// concurrent use.
 type Failures struct {
 	mu        sync.Mutex
-	keys      map[string]*failureList
-	maxKeys   int
+	kinds     map[string]map[string]*failureList // kind → key → failures
+	maxKeys   int                                // per kind
 	evictions uint64
+}
+
+// kindOf is the key's kind: the text before its first colon.
+func kindOf(key string) string {
+	kind, _, _ := strings.Cut(key, ":")
+	return kind
 }
 
 // failureList is one key's failures, Unix nanoseconds oldest first, and how
@@ -56,12 +66,27 @@ func (l *failureList) newest() int64 {
 	return l.times[len(l.times)-1]
 }
 
-// NewFailures returns an empty failure log of DefaultMaxFailureKeys keys.
+// NewFailures returns an empty failure log of DefaultMaxFailureKeys keys
+// of each kind.
 func NewFailures() *Failures { return NewFailuresWithLimit(DefaultMaxFailureKeys) }
 
-// NewFailuresWithLimit returns an empty failure log of at most maxKeys keys.
+// NewFailuresWithLimit returns an empty failure log of at most maxKeys keys
+// of each kind.
 func NewFailuresWithLimit(maxKeys int) *Failures {
-	return &Failures{keys: make(map[string]*failureList), maxKeys: max(maxKeys, 1)}
+	return &Failures{kinds: make(map[string]map[string]*failureList), maxKeys: max(maxKeys, 1)}
+}
+
+// list returns the key's failures, or nil. It runs with the lock held.
+func (f *Failures) list(key string) *failureList { return f.kinds[kindOf(key)][key] }
+
+// forget deletes the key. It runs with the lock held.
+func (f *Failures) forget(key string) {
+	kind := kindOf(key)
+	keys := f.kinds[kind]
+	delete(keys, key)
+	if len(keys) == 0 {
+		delete(f.kinds, kind)
+	}
 }
 
 // Failures returns the key's failures after since, oldest first.
@@ -70,7 +95,7 @@ func (f *Failures) Failures(_ context.Context, key string, since time.Time) ([]t
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []time.Time
-	list := f.keys[key]
+	list := f.list(key)
 	if list == nil {
 		return nil, nil
 	}
@@ -86,13 +111,19 @@ func (f *Failures) Failures(_ context.Context, key string, since time.Time) ([]t
 func (f *Failures) AddFailure(_ context.Context, key string, at time.Time, keep int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	list, known := f.keys[key]
+	kind := kindOf(key)
+	keys := f.kinds[kind]
+	if keys == nil {
+		keys = make(map[string]*failureList)
+		f.kinds[kind] = keys
+	}
+	list, known := keys[key]
 	if !known {
-		if len(f.keys) >= f.maxKeys {
-			f.evict()
+		if len(keys) >= f.maxKeys {
+			f.evict(keys)
 		}
 		list = &failureList{}
-		f.keys[key] = list
+		keys[key] = list
 	}
 	list.keep = keep
 	list.times = append(list.times, at.UnixNano())
@@ -102,13 +133,13 @@ func (f *Failures) AddFailure(_ context.Context, key string, at time.Time, keep 
 	return nil
 }
 
-// evict forgets the least informative key of a random sample (Go's map
-// order is random). It runs with the lock held.
-func (f *Failures) evict() {
+// evict forgets the least informative key of a random sample of keys, all
+// of one kind (Go's map order is random). It runs with the lock held.
+func (f *Failures) evict(keys map[string]*failureList) {
 	var victim string
 	var worst *failureList
 	n := 0
-	for k, l := range f.keys {
+	for k, l := range keys {
 		if worst == nil || l.lessInformative(worst) {
 			victim, worst = k, l
 		}
@@ -116,7 +147,7 @@ func (f *Failures) evict() {
 			break
 		}
 	}
-	delete(f.keys, victim)
+	delete(keys, victim)
 	f.evictions++
 }
 
@@ -132,7 +163,7 @@ func (f *Failures) RemoveFailure(_ context.Context, key string, at time.Time) er
 	n := at.UnixNano()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	list := f.keys[key]
+	list := f.list(key)
 	if list == nil {
 		return nil
 	}
@@ -143,7 +174,7 @@ func (f *Failures) RemoveFailure(_ context.Context, key string, at time.Time) er
 		}
 	}
 	if len(list.times) == 0 {
-		delete(f.keys, key)
+		f.forget(key)
 	}
 	return nil
 }
@@ -152,7 +183,7 @@ func (f *Failures) RemoveFailure(_ context.Context, key string, at time.Time) er
 func (f *Failures) ResetFailures(_ context.Context, key string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.keys, key)
+	f.forget(key)
 	return nil
 }
 
@@ -162,17 +193,22 @@ func (f *Failures) PurgeFailures(_ context.Context, before time.Time) (int, erro
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	removed := 0
-	for key, list := range f.keys {
-		i := 0
-		for i < len(list.times) && list.times[i] <= cut {
-			i++
+	for kind, keys := range f.kinds {
+		for key, list := range keys {
+			i := 0
+			for i < len(list.times) && list.times[i] <= cut {
+				i++
+			}
+			switch {
+			case i == len(list.times):
+				delete(keys, key)
+				removed++
+			case i > 0:
+				list.times = append(list.times[:0:0], list.times[i:]...)
+			}
 		}
-		switch {
-		case i == len(list.times):
-			delete(f.keys, key)
-			removed++
-		case i > 0:
-			list.times = append(list.times[:0:0], list.times[i:]...)
+		if len(keys) == 0 {
+			delete(f.kinds, kind)
 		}
 	}
 	return removed, nil
@@ -182,5 +218,9 @@ func (f *Failures) PurgeFailures(_ context.Context, before time.Time) (int, erro
 func (f *Failures) Keys() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.keys)
+	n := 0
+	for _, keys := range f.kinds {
+		n += len(keys)
+	}
+	return n
 }

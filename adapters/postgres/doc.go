@@ -1,7 +1,7 @@
-// Package postgres keeps users, sessions and login failures in PostgreSQL
-// with github.com/jackc/pgx/v5, so several authd instances can share them.
-// It implements ports.UserStore, ports.SessionStore and ports.FailureLog;
-// its schema is embedded and applied by Migrate. Refresh rotation is one
+// Package postgres keeps users, sessions, login failures and known login
+// addresses in PostgreSQL with github.com/jackc/pgx/v5, so several authd
+// instances can share them. It implements ports.UserStore,
+// ports.SessionStore, ports.FailureLog and ports.KnownAddresses; its schema is embedded and applied by Migrate. Refresh rotation is one
 // conditional UPDATE, so two instances can never both rotate a token, and a
 // trigger records every revocation's transaction and announces it with
 // NOTIFY; WatchRevocations reads revocations in commit order, on each

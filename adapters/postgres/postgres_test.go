@@ -19,9 +19,10 @@ import (
 )
 
 var (
-	_ ports.SessionStore = (*postgres.Store)(nil)
-	_ ports.UserStore    = (*postgres.Store)(nil)
-	_ ports.FailureLog   = (*postgres.Store)(nil)
+	_ ports.SessionStore   = (*postgres.Store)(nil)
+	_ ports.UserStore      = (*postgres.Store)(nil)
+	_ ports.FailureLog     = (*postgres.Store)(nil)
+	_ ports.KnownAddresses = (*postgres.Store)(nil)
 )
 
 func TestMain(m *testing.M) {
@@ -46,6 +47,16 @@ func TestSessionStoreContract(t *testing.T) {
 
 func TestFailureLogContract(t *testing.T) {
 	storetest.TestFailureLog(t, func(t *testing.T) ports.FailureLog { return open(t) })
+}
+
+// TestFailureLogFloodContract: the table has no size limit, so it forgets
+// nothing for a flood; the contract holds it to that.
+func TestFailureLogFloodContract(t *testing.T) {
+	storetest.TestFailureLogFlood(t, func(t *testing.T, _ int) ports.FailureLog { return open(t) })
+}
+
+func TestKnownAddressesContract(t *testing.T) {
+	storetest.TestKnownAddresses(t, func(t *testing.T) ports.KnownAddresses { return open(t) })
 }
 
 func TestReplaysContract(t *testing.T) {

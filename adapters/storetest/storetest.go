@@ -502,3 +502,95 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 		assert.Equal(t, int32(1), wins.Load())
 	})
 }
+
+// TestFailureLogFlood holds a failure log to the promise of
+// ports.FailureLog about kinds: flooding it with keys of one kind (many
+// times maxKeys, the limit newLog's log is made with; a store without a
+// limit ignores it) leaves the keys of another kind as they were.
+func TestFailureLogFlood(t *testing.T, newLog func(t *testing.T, maxKeys int) ports.FailureLog) {
+	ctx := context.Background()
+	f := newLog(t, 20)
+	for i := range 3 {
+		require.NoError(t, f.AddFailure(ctx, "user:victim", t0.Add(time.Duration(i)*time.Second), 21))
+	}
+	for i := range 200 { // keys as full as they can be: more informative than the victim's
+		require.NoError(t, f.AddFailure(ctx, fmt.Sprintf("pair:flood-%d", i), t0.Add(time.Minute), 1))
+	}
+	got, err := f.Failures(ctx, "user:victim", t0.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Len(t, got, 3, "a flood of another kind evicts none of the victim's failures")
+}
+
+// TestKnownAddresses runs the contract of ports.KnownAddresses against
+// stores made by newStore; each subtest gets a fresh, empty store.
+func TestKnownAddresses(t *testing.T, newStore func(t *testing.T) ports.KnownAddresses) {
+	ctx := context.Background()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	known := func(t *testing.T, k ports.KnownAddresses, account, address string, since time.Time) bool {
+		t.Helper()
+		ok, err := k.AddressKnown(ctx, account, address, since)
+		require.NoError(t, err)
+		return ok
+	}
+
+	t.Run("remember_and_know", func(t *testing.T) {
+		k := newStore(t)
+		assert.False(t, known(t, k, "user:a", "addr:1", at(-3600)), "an empty store knows nothing")
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:1", at(0), 20))
+		assert.True(t, known(t, k, "user:a", "addr:1", at(-3600)))
+		assert.False(t, known(t, k, "user:a", "addr:1", at(0)), "only a use after since counts")
+		assert.False(t, known(t, k, "user:a", "addr:2", at(-3600)), "another address")
+		assert.False(t, known(t, k, "user:b", "addr:1", at(-3600)), "another account")
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:1", at(10), 20))
+		assert.True(t, known(t, k, "user:a", "addr:1", at(5)), "a later use moves the last use on")
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:1", at(1), 20))
+		assert.True(t, known(t, k, "user:a", "addr:1", at(5)), "an earlier one does not move it back")
+	})
+
+	t.Run("keeps_the_most_recent", func(t *testing.T) {
+		k := newStore(t)
+		for i := range 25 {
+			require.NoError(t, k.RememberAddress(ctx, "user:a", fmt.Sprint("addr:", i), at(i), 20))
+		}
+		for i := range 25 {
+			assert.Equal(t, i >= 5, known(t, k, "user:a", fmt.Sprint("addr:", i), at(-3600)), "address %d", i)
+		}
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:5", at(100), 20))
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:new", at(101), 20))
+		assert.True(t, known(t, k, "user:a", "addr:5", at(-3600)), "used again: among the most recent")
+		assert.False(t, known(t, k, "user:a", "addr:6", at(-3600)), "now the least recent: gone")
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:old", at(-100), 20))
+		assert.False(t, known(t, k, "user:a", "addr:old", at(-3600)), "older than every kept address: not kept")
+		require.NoError(t, k.RememberAddress(ctx, "user:b", "addr:0", at(0), 20))
+		assert.True(t, known(t, k, "user:b", "addr:0", at(-3600)), "another account has its own addresses")
+	})
+
+	t.Run("purge", func(t *testing.T) {
+		k := newStore(t)
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:old", at(0), 20))
+		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:new", at(100), 20))
+		require.NoError(t, k.RememberAddress(ctx, "user:b", "addr:old", at(0), 20))
+		n, err := k.PurgeAddresses(ctx, at(50))
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+		assert.False(t, known(t, k, "user:a", "addr:old", at(-3600)))
+		assert.True(t, known(t, k, "user:a", "addr:new", at(-3600)))
+		assert.False(t, known(t, k, "user:b", "addr:old", at(-3600)))
+	})
+
+	t.Run("concurrent_logins_keep_the_limit", func(t *testing.T) {
+		// 50 logins of one account at once, from 50 addresses: the 20
+		// most recent stay, however the calls interleave.
+		k := newStore(t)
+		var wg sync.WaitGroup
+		for i := range 50 {
+			wg.Go(func() {
+				assert.NoError(t, k.RememberAddress(ctx, "user:a", fmt.Sprint("addr:", i), at(i), 20))
+			})
+		}
+		wg.Wait()
+		for i := range 50 {
+			assert.Equal(t, i >= 30, known(t, k, "user:a", fmt.Sprint("addr:", i), at(-3600)), "address %d", i)
+		}
+	})
+}

@@ -53,6 +53,7 @@ type Config struct {
 	DPoPNonce       bool
 	DPoPNonceKey    string
 	DPoPBudget      int
+	DeviceKey       string
 }
 
 // dpopPolicy returns the DPoP settings as the domain's policy.
@@ -289,6 +290,7 @@ func bind(b *binder, c *Config) {
 	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", false, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
 	b.Int(&c.DPoPBudget, "AUTH_DPOP_ADDRESS_BUDGET", app.DefaultDPoPAddressBudget, "DPoP proofs one client address (an IPv6 /64 as one) may have remembered per AUTH_DPOP_WINDOW; more get 429 (0: no budget)")
 	b.String(&c.DPoPNonceKey, "AUTH_DPOP_NONCE_KEY", "", "secret of at least 32 bytes the nonces are made with; instances sharing a store must share it (unset: a random key per start)")
+	b.String(&c.DeviceKey, "AUTH_DEVICE_KEY", "", "secret of at least 32 bytes the login device tokens are made with (HMAC-SHA256); instances sharing a store must share it (unset: a random key per start)")
 	b.Duration(&c.ShutdownDrain, "AUTH_SHUTDOWN_DRAIN", 0, "on SIGTERM, how long /readyz fails while everything else keeps serving, before the graceful shutdown (set it behind a load balancer or in Kubernetes)")
 }
 
@@ -367,6 +369,8 @@ func (c Config) check() error {
 		return errors.New("AUTH_DPOP_NONCE_KEY: must be at least 32 bytes")
 	case c.DPoPNonce && c.DPoPNonceKey == "" && c.Store == "postgres":
 		return errors.New("AUTH_DPOP_NONCE_KEY: AUTH_DPOP_NONCE with AUTH_STORE=postgres needs a key every instance shares, or each refuses the others' nonces")
+	case c.DeviceKey != "" && len(c.DeviceKey) < 32:
+		return errors.New("AUTH_DEVICE_KEY: must be at least 32 bytes")
 	case c.TokenCacheSize < 0:
 		return errors.New("AUTH_TOKEN_CACHE_SIZE: must not be negative")
 	case c.DPoPBudget < 0:

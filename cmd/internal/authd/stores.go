@@ -20,6 +20,7 @@ type stores struct {
 	users    ports.UserStore
 	sessions ports.SessionStore
 	failures ports.FailureLog
+	known    ports.KnownAddresses
 	replays  ports.ReplayCache
 	ready    func(context.Context) error
 	live     func(now time.Time) (int, error)
@@ -59,6 +60,7 @@ func openStores(cfg Config, log ports.Logger) (*stores, error) {
 		failures := memory.NewFailures()
 		return &stores{
 			users: u, sessions: sessions, failures: failures, evictions: failures.Evictions, replays: memory.NewReplays(),
+			known: memory.NewKnownAddresses(),
 			live:  func(now time.Time) (int, error) { return sessions.Live(now), nil },
 			close: func() {},
 		}, nil
@@ -100,7 +102,7 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 	// that (plus leeway) can no longer matter to a starting instance.
 	lookback := cfg.Policy.AccessTTL + cfg.Policy.Leeway + time.Minute
 	return &stores{
-		users: st, sessions: st, failures: st, replays: st, ready: st.Ping,
+		users: st, sessions: st, failures: st, known: st, replays: st, ready: st.Ping,
 		live: func(now time.Time) (int, error) { return st.LiveSessions(context.Background(), now) },
 		watch: func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger) {
 			st.WatchRevocations(ctx, revocationInterval, lookback, onRevoked, func(err error) {

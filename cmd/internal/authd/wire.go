@@ -3,6 +3,7 @@ package authd
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -103,6 +104,9 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		IPThrottle:      domain.ThrottlePolicy{MaxFailures: 10 * cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		AccountDelay:    accountDelay(cfg),
+		KnownAddresses:  st.known,
+		Devices:         domain.DeviceTokens{Key: deviceKey(cfg, log), TTL: app.DefaultDeviceTokenTTL},
+		DeviceThrottle:  deviceThrottle(cfg),
 
 		TokenCacheSize:    cfg.TokenCacheSize,
 		DPoPAddressBudget: cfg.DPoPBudget,
@@ -239,6 +243,36 @@ func accountDelay(cfg Config) domain.DelayPolicy {
 		return domain.DelayPolicy{}
 	}
 	return domain.DelayPolicy{Free: cfg.LoginMaxFails, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
+}
+
+// deviceThrottle is the limit of a login device token: five failures a
+// day (fewer if AUTH_LOGIN_MAX_FAILURES is lower), then the device is
+// judged like any client; none when the throttle is off.
+func deviceThrottle(cfg Config) domain.ThrottlePolicy {
+	if cfg.LoginMaxFails <= 0 {
+		return domain.ThrottlePolicy{}
+	}
+	return domain.ThrottlePolicy{MaxFailures: min(5, cfg.LoginMaxFails), Window: 24 * time.Hour}
+}
+
+// deviceKey is AUTH_DEVICE_KEY; else, with AUTH_DEV_SEED, a key derived
+// from the seed, so that responses repeat run after run; else 32 random
+// bytes, and device tokens then hold for this process only (a warning with
+// the shared PostgreSQL store, where instances would refuse each other's).
+func deviceKey(cfg Config, log ports.Logger) []byte {
+	switch {
+	case cfg.DeviceKey != "":
+		return []byte(cfg.DeviceKey)
+	case cfg.DevSeed != "":
+		k := sha256.Sum256([]byte("authd device key\x00" + cfg.DevSeed))
+		return k[:]
+	}
+	if cfg.Store == "postgres" {
+		log.Warn("no AUTH_DEVICE_KEY: login device tokens hold for this instance and this start only; set one key of at least 32 bytes on every instance")
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
+	return key
 }
 
 // oauthClients returns the clients of AUTH_OAUTH_CLIENTS_FILE, or nil for
