@@ -26,6 +26,31 @@ func clientIPs(trusted []netip.Prefix) func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(prefixes...)
 }
 
+// fromTrustedProxy reports whether the request's connection comes from one
+// of the trusted proxies (AUTH_TRUSTED_PROXIES): the one rule for believing
+// what a peer says about the request it forwards, X-Forwarded-For for the
+// client IP (clientIPs) and the forward-auth headers at /auth/verify alike.
+func fromTrustedProxy(r *http.Request, trusted []netip.Prefix) bool {
+	if len(trusted) == 0 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // clientIP returns the client IP the clientIPs middleware found. Where it
 // found none (a trusted proxy sent an X-Forwarded-For it could not parse,
 // which chi treats as "no client IP"), it is the connection's peer: the

@@ -36,6 +36,6 @@ func deviceToken(r *http.Request, fromBody *string) string {
 // X-Forwarded-Proto. The header is believed from anyone: all it can do is
 // keep the cookie off plain http.
 func cameOverHTTPS(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(baseURL(r), "https://") ||
+	return r.TLS != nil || strings.HasPrefix(settingsOf(r).publicURL, "https://") ||
 		strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

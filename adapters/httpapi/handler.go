@@ -3,8 +3,11 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strings"
 
 	"github.com/authd/authd/ports"
 )
@@ -26,8 +29,9 @@ type Deps struct {
 	// JWKS is the JWK Set of the public verification keys, served at
 	// /.well-known/jwks.json. Nil serves an empty set.
 	JWKS []byte
-	// TrustedProxies are the peers whose X-Forwarded-For header is believed
-	// when finding a request's client IP; empty trusts nobody.
+	// TrustedProxies are the peers whose word about the request they forward
+	// is believed: X-Forwarded-For for the client IP, and the headers of
+	// VerifyHeaders at /auth/verify; empty trusts nobody.
 	TrustedProxies []netip.Prefix
 	// CORSOrigins are the origins browsers may call authd from; empty
 	// sends no CORS headers at all.
@@ -45,9 +49,19 @@ type Deps struct {
 	// authorization server metadata; Algorithm is the signing algorithm.
 	Issuer    string
 	Algorithm string
-	// PublicURL is the base URL clients reach authd at (AUTH_PUBLIC_URL),
-	// used in the metadata; empty uses the URL a request came to.
+	// PublicURL is this server's public URL, required: the base of the
+	// metadata's endpoint URLs and of the htu every DPoP proof must name.
+	// The composition root decides it once at start (AUTH_PUBLIC_URL, else
+	// the address the listener got); no request's Host changes it.
 	PublicURL string
+	// VerifyHeaders is the family of headers a trusted gateway describes
+	// its client's request in at /auth/verify (AUTH_VERIFY_HEADERS): one of
+	// VerifyHeaderFamilies; empty means VerifyNginx.
+	VerifyHeaders string
+	// VerifyOrigins are the origins a DPoP proof at /auth/verify may name
+	// (AUTH_VERIFY_ORIGINS); a forwarded host only selects among them.
+	// Empty means the origin of PublicURL.
+	VerifyOrigins []string
 	// NoPlayground removes the browser playground: / and /playground/ are
 	// 404 (AUTH_PLAYGROUND=false).
 	NoPlayground bool
@@ -69,7 +83,28 @@ func NewHandler(d Deps) (http.Handler, error) {
 	if d.Auth == nil || d.Logger == nil || d.Stopwatch == nil {
 		return nil, errors.New("httpapi: Auth, Logger and Stopwatch are required")
 	}
-	return routes(d), nil
+	base, err := ParsePublicURL(d.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: PublicURL: %w", err)
+	}
+	d.PublicURL = base
+	verify, err := newForwardAuth(d.VerifyHeaders, d.VerifyOrigins, base, d.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	return routes(d, verify), nil
+}
+
+// ParsePublicURL checks that s is an absolute http or https URL with a
+// host and no query, fragment or user, such as https://auth.example or
+// https://example.com/auth, and returns it without a trailing slash.
+func ParsePublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" ||
+		(u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("%q is not a URL such as https://auth.example", s)
+	}
+	return strings.TrimSuffix(s, "/"), nil
 }
 
 // NewAdminHandler returns the handler of the admin listener: /metrics,

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/authd/authd/domain"
@@ -117,14 +120,72 @@ func handleDevClockPost(c ports.DevClock) http.Handler {
 	})
 }
 
-// requireSecret lets a request through to next only with
-// "Authorization: Bearer <secret>", compared in constant time; an empty
-// secret lets every request through. A missing secret is token_missing, a
-// wrong one invalid_token, both 401.
-func requireSecret(secret string, next http.Handler) http.Handler {
-	if secret == "" {
-		return next
+// guardDevClock puts the dev clock behind its guard: the bearer secret
+// when there is one (requireSecret), else firstHandOnly.
+func guardDevClock(secret string, next http.Handler) http.Handler {
+	if secret != "" {
+		return requireSecret(secret, next)
 	}
+	return firstHandOnly(next)
+}
+
+// firstHandOnly guards the tokenless dev clock, which the configuration
+// allows only on a loopback address: it lets through only requests a
+// program on this machine sent itself, and answers the others 404, as if
+// there were no dev clock. A request is refused when its Host is not a
+// loopback name (127.0.0.0/8, ::1 or localhost: a reverse proxy for a site,
+// or a DNS-rebinding page, names another), when it bears a proxy's marks
+// (Forwarded, X-Forwarded-*, X-Real-IP or Via, or HTTP/1.0, which nginx's
+// proxy_pass speaks unless told otherwise: a reverse proxy on the same host
+// would otherwise hand every client's request to the clock), or when a
+// browser says another site's page sent it (Sec-Fetch-Site other than
+// same-origin or none). curl, a test's client and the playground on
+// http://127.0.0.1:5000 pass; through a proxy, set AUTH_DEV_CLOCK_TOKEN.
+func firstHandOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) || proxied(r) {
+			writeError(w, r, errRouteNotFound)
+			return
+		}
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+			writeError(w, r, errRouteNotFound)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine: an IP in
+// 127.0.0.0/8 or ::1, or localhost, with any port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// proxied reports whether a request bears a reverse proxy's marks.
+func proxied(r *http.Request) bool {
+	if r.ProtoMajor == 1 && r.ProtoMinor == 0 {
+		return true
+	}
+	for name := range r.Header {
+		switch {
+		case name == "Forwarded", name == "Via", name == "X-Real-Ip", strings.HasPrefix(name, "X-Forwarded-"):
+			return true
+		}
+	}
+	return false
+}
+
+// requireSecret lets a request through to next only with
+// "Authorization: Bearer <secret>", compared in constant time. A missing
+// secret is token_missing, a wrong one invalid_token, both 401.
+func requireSecret(secret string, next http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(secret))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, err := bearerToken(r)

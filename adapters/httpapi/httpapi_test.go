@@ -79,12 +79,15 @@ func (l *recordingLog) all() string {
 
 type stillClock struct{}
 
+// testPublicURL is the public URL of the handlers the tests build.
+const testPublicURL = "http://authd.test"
+
 func (stillClock) Now() time.Time { return time.Unix(0, 0) }
 
 func serve(t *testing.T, auth *fakeAuth, ready func(context.Context) error) (http.Handler, *recordingLog) {
 	t.Helper()
 	log := &recordingLog{}
-	h, err := NewHandler(Deps{Auth: auth, Logger: log, Stopwatch: stillClock{}, Ready: ready})
+	h, err := NewHandler(Deps{Auth: auth, Logger: log, Stopwatch: stillClock{}, Ready: ready, PublicURL: testPublicURL})
 	require.NoError(t, err)
 	return h, log
 }
@@ -253,7 +256,7 @@ func TestCORS(t *testing.T) {
 	auth := &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
 		return domain.Principal{}, domain.ErrTokenMissing
 	}}
-	h, err := NewHandler(Deps{Auth: auth, Logger: log, Stopwatch: stillClock{}, CORSOrigins: []string{"https://app.example"}})
+	h, err := NewHandler(Deps{Auth: auth, Logger: log, Stopwatch: stillClock{}, CORSOrigins: []string{"https://app.example"}, PublicURL: testPublicURL})
 	require.NoError(t, err)
 
 	pre := httptest.NewRequest("OPTIONS", "/protected/", nil)
@@ -286,50 +289,12 @@ func TestCORS(t *testing.T) {
 	assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "no origins, no CORS")
 }
 
-// TestDPoPProofRequest: the URL a proof must name, as each transport
-// builds it: the request's own, AUTH_PUBLIC_URL's, and at /auth/verify
-// the gateway's original request (nginx, Traefik, Envoy).
-func TestDPoPProofRequest(t *testing.T) {
+// TestTwoDPoPHeadersAreRefused: before any use case runs.
+func TestTwoDPoPHeadersAreRefused(t *testing.T) {
 	auth := &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
 		return domain.Principal{UserID: "2", Username: "minsu"}, nil
 	}}
-	for name, tc := range map[string]struct {
-		publicURL, method, target string
-		headers                   map[string]string
-		want                      domain.ProofRequest
-	}{
-		"own URL": {"", "GET", "/protected/?x=1", nil,
-			domain.ProofRequest{Method: "GET", URL: "http://authd.test/protected/", Scheme: "DPoP"}},
-		"AUTH_PUBLIC_URL": {"https://auth.example/base/", "GET", "/protected/", nil,
-			domain.ProofRequest{Method: "GET", URL: "https://auth.example/base/protected/", Scheme: "DPoP"}},
-		"nginx auth_request": {"", "GET", "/auth/verify", map[string]string{"X-Original-Method": "DELETE", "X-Original-URI": "/orders/7?x=1",
-			"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example"},
-			domain.ProofRequest{Method: "DELETE", URL: "https://api.example/orders/7", Scheme: "DPoP"}},
-		"Traefik ForwardAuth": {"", "GET", "/auth/verify", map[string]string{"X-Forwarded-Method": "POST", "X-Forwarded-Uri": "/orders",
-			"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example"},
-			domain.ProofRequest{Method: "POST", URL: "https://api.example/orders", Scheme: "DPoP"}},
-		"Envoy ext_authz": {"", "PUT", "/auth/verify/api/orders", map[string]string{"X-Forwarded-Proto": "https"},
-			domain.ProofRequest{Method: "PUT", URL: "http://authd.test/api/orders", Scheme: "DPoP"}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			h, err := NewHandler(Deps{Auth: auth, Logger: &recordingLog{}, Stopwatch: stillClock{}, PublicURL: tc.publicURL})
-			require.NoError(t, err)
-			req := httptest.NewRequest(tc.method, "http://authd.test"+tc.target, nil)
-			req.Header.Set("Authorization", "DPoP a.b.c")
-			req.Header.Set("DPoP", "proof")
-			for k, v := range tc.headers {
-				req.Header.Set(k, v)
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			require.Equal(t, 200, rec.Code, rec.Body.String())
-			tc.want.Proof, tc.want.Client = "proof", "192.0.2.1" // httptest's peer
-			assert.Equal(t, tc.want, auth.lastProof)
-		})
-	}
-	// Two DPoP headers are refused before any use case runs.
-	h, err := NewHandler(Deps{Auth: auth, Logger: &recordingLog{}, Stopwatch: stillClock{}})
-	require.NoError(t, err)
+	h, _ := serve(t, auth, nil)
 	req := httptest.NewRequest("GET", "/protected/", nil)
 	req.Header.Set("Authorization", "DPoP a.b.c")
 	req.Header.Add("DPoP", "one")

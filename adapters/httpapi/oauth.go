@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
@@ -239,7 +238,10 @@ func introspect(auth ports.AuthService, clients oauthClients, w http.ResponseWri
 		}{c.JKT}
 	}
 	if c.Kind == domain.Refresh {
-		out.TokenType, out.TokenUse = "refresh_token", "refresh_token"
+		// token_type stays the RFC 6749 §7.1 type the token is used with
+		// (Bearer, or DPoP for a bound session); token_use says which
+		// token it is.
+		out.TokenUse = "refresh_token"
 	}
 	return out, nil
 }
@@ -250,10 +252,12 @@ func introspect(auth ports.AuthService, clients oauthClients, w http.ResponseWri
 // caller's identity in X-Auth-Subject, X-Auth-Username and X-Auth-Session
 // for the gateway to pass upstream; anything else gets the same 401 and
 // WWW-Authenticate as /protected/. It runs on the verified-token cache and
-// the revocation list, like /protected/.
-func handleVerify(auth ports.AuthService) http.Handler {
+// the revocation list, like /protected/. A DPoP proof names the request
+// forward finds: the gateway's client's, when a trusted gateway describes
+// it.
+func handleVerify(auth ports.AuthService, forward *forwardAuth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := authenticateWith(auth, w, r, forwardedProofRequest)
+		p, ok := authenticateWith(auth, w, r, forward.proofRequest)
 		if !ok {
 			return
 		}
@@ -284,36 +288,32 @@ type metadata struct {
 }
 
 // handleMetadata serves GET /.well-known/oauth-authorization-server (RFC
-// 8414). Endpoint URLs start with publicURL, or, when it is empty, with the
-// URL the request came to.
-func handleMetadata(issuer, publicURL, alg string, dpopAlgs []string) http.Handler {
+// 8414). Endpoint URLs start with base, this server's public URL, whatever
+// Host the request came with.
+func handleMetadata(issuer, base, alg string, dpopAlgs []string) http.Handler {
 	if len(dpopAlgs) == 0 {
 		dpopAlgs = domain.SupportedDPoPAlgorithms
 	}
+	methods := []string{"client_secret_basic", "client_secret_post", "none"}
+	m := metadata{
+		Issuer:                   issuer,
+		TokenEndpoint:            base + "/oauth/token",
+		RevocationEndpoint:       base + "/oauth/revoke",
+		IntrospectionEndpoint:    base + "/oauth/introspect",
+		JWKSURI:                  base + "/.well-known/jwks.json",
+		GrantTypes:               []string{GrantPassword, GrantRefreshToken},
+		ResponseTypes:            []string{},
+		TokenAuthMethods:         methods,
+		RevocationAuthMethods:    methods,
+		IntrospectionAuthMethods: []string{"client_secret_basic", "client_secret_post"},
+		ServiceDocumentation:     base + "/openapi.yaml",
+		UILocales:                []string{"ko", "en"},
+		DPoPSigningAlgs:          dpopAlgs,
+	}
+	if alg != "" {
+		m.AccessTokenSigningAlgs = []string{alg}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		base := strings.TrimSuffix(publicURL, "/")
-		if base == "" {
-			base = "http://" + r.Host
-		}
-		methods := []string{"client_secret_basic", "client_secret_post", "none"}
-		m := metadata{
-			Issuer:                   issuer,
-			TokenEndpoint:            base + "/oauth/token",
-			RevocationEndpoint:       base + "/oauth/revoke",
-			IntrospectionEndpoint:    base + "/oauth/introspect",
-			JWKSURI:                  base + "/.well-known/jwks.json",
-			GrantTypes:               []string{GrantPassword, GrantRefreshToken},
-			ResponseTypes:            []string{},
-			TokenAuthMethods:         methods,
-			RevocationAuthMethods:    methods,
-			IntrospectionAuthMethods: []string{"client_secret_basic", "client_secret_post"},
-			ServiceDocumentation:     base + "/openapi.yaml",
-			UILocales:                []string{"ko", "en"},
-			DPoPSigningAlgs:          dpopAlgs,
-		}
-		if alg != "" {
-			m.AccessTokenSigningAlgs = []string{alg}
-		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		writeJSON(w, http.StatusOK, m)
 	})

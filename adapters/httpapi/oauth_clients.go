@@ -58,8 +58,8 @@ type clientFile struct {
 
 // ParseOAuthClients reads a clients file: a JSON array of objects with
 // client_id, client_secret_sha256 (hex; absent for a public client),
-// grant_types and introspect. Unknown fields, unknown grants, duplicate ids
-// and malformed hashes are errors.
+// grant_types and introspect. Unknown fields, unknown grants, duplicate ids,
+// malformed hashes and introspect on a public client are errors.
 func ParseOAuthClients(data []byte) ([]OAuthClient, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
@@ -89,6 +89,12 @@ func ParseOAuthClients(data []byte) ([]OAuthClient, error) {
 			if g != GrantPassword && g != GrantRefreshToken {
 				return nil, fmt.Errorf("client %q: grant type %q is not password or refresh_token", c.ID, g)
 			}
+		}
+		if c.Introspect && c.SecretSHA256 == nil {
+			// Introspection answers who a token belongs to (sub, username,
+			// sid, jti); a public client's client_id is no secret, so it
+			// would answer that to anyone holding a token.
+			return nil, fmt.Errorf("client %q: introspect needs a confidential client (a client_secret_sha256); a public client cannot introspect", c.ID)
 		}
 		c.Grants = e.Grants
 		out = append(out, c)

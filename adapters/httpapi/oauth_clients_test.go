@@ -39,6 +39,20 @@ func TestParseOAuthClients(t *testing.T) {
 	}
 }
 
+// TestPublicClientsCannotIntrospect: introspection tells who a token
+// belongs to (sub, username, sid, jti); a public client authenticates with
+// its client_id alone, so a file giving one introspect is refused, saying
+// why.
+func TestPublicClientsCannotIntrospect(t *testing.T) {
+	_, err := httpapi.ParseOAuthClients([]byte(`[{"client_id": "spa", "grant_types": ["refresh_token"], "introspect": true}]`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `client "spa"`)
+	assert.Contains(t, err.Error(), "client_secret_sha256")
+	_, sum := httpapi.NewClientSecret()
+	_, err = httpapi.ParseOAuthClients([]byte(`[{"client_id": "rs", "client_secret_sha256": "` + sum + `", "introspect": true}]`))
+	assert.NoError(t, err, "a confidential client may")
+}
+
 func TestNewClientSecretIsRandom(t *testing.T) {
 	a, ha := httpapi.NewClientSecret()
 	b, hb := httpapi.NewClientSecret()

@@ -11,7 +11,8 @@
 //     fails with a *LoggedOutError.
 //   - Verifier checks access tokens against authd's JWKS URL, caching the
 //     keys and fetching them again on an unknown kid at most once per 30 s;
-//     Middleware puts it in front of an http.Handler.
+//     Middleware puts it in front of an http.Handler. DPoP-bound tokens
+//     need VerifierConfig.PublicURL, the URL their proofs name.
 //
 // The clock is a parameter (ports.Clock; adapters/clock.System in
 // production), so the refresh logic is tested on a frozen clock.

@@ -117,19 +117,26 @@ func TestVerifierMiddlewareChecksBoundTokens(t *testing.T) {
 	tokens, err := owner.Tokens()
 	require.NoError(t, err)
 
-	v, err := authclient.NewVerifier(authclient.VerifierConfig{JWKSURL: srv.URL + "/.well-known/jwks.json", Clock: srv, HTTP: srv.Client()})
+	api := httptest.NewUnstartedServer(nil)
+	public := "http://" + api.Listener.Addr().String()
+	v, err := authclient.NewVerifier(authclient.VerifierConfig{JWKSURL: srv.URL + "/.well-known/jwks.json", Clock: srv, HTTP: srv.Client(),
+		PublicURL: public})
 	require.NoError(t, err)
-	api := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api.Config.Handler = v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := authclient.ClaimsFrom(r.Context())
 		_, _ = w.Write([]byte(c.Username))
-	})))
+	}))
+	api.Start()
 	t.Cleanup(api.Close)
 	other, err := authclient.NewDPoPKey()
 	require.NoError(t, err)
 
-	call := func(scheme, proof string) (int, string) {
+	call := func(scheme, proof string, host ...string) (int, string) {
 		req, err := http.NewRequest("GET", api.URL+"/orders", nil)
 		require.NoError(t, err)
+		if len(host) > 0 {
+			req.Host = host[0]
+		}
 		req.Header.Set("Authorization", scheme+" "+tokens.Access)
 		if proof != "" {
 			req.Header.Set("DPoP", proof)
@@ -163,6 +170,23 @@ func TestVerifierMiddlewareChecksBoundTokens(t *testing.T) {
 			assert.Contains(t, challenge, `error="`+tc.code+`"`)
 		})
 	}
+	// A proof made for another service, sent with that service's name as
+	// Host: the URL comes from PublicURL, never from the Host.
+	status, _ = call("DPoP", proof(tokens.DPoPKey, "http://other.example/orders"), "other.example")
+	assert.Equal(t, 401, status, "a proof for another host")
+
+	// Without PublicURL a verifier cannot tell which URL a proof must name,
+	// so it refuses bound tokens, even with a proof for the Host the
+	// request came with.
+	bare, err := authclient.NewVerifier(authclient.VerifierConfig{JWKSURL: srv.URL + "/.well-known/jwks.json", Clock: srv, HTTP: srv.Client()})
+	require.NoError(t, err)
+	req := httptest.NewRequest("GET", "http://example.com/orders", nil)
+	req.Header.Set("Authorization", "DPoP "+tokens.Access)
+	req.Header.Set("DPoP", proof(tokens.DPoPKey, "http://example.com/orders"))
+	rec := httptest.NewRecorder()
+	bare.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("reached the handler") })).ServeHTTP(rec, req)
+	assert.Equal(t, 401, rec.Code)
+
 	srv.Advance(61 * time.Second)
 	status, _ = call("DPoP", proof(tokens.DPoPKey, api.URL+"/orders"))
 	assert.Equal(t, 401, status, "a proof does not outlive the token")

@@ -63,6 +63,11 @@ func (r *replays) remember(key string, now, until time.Time) bool {
 // htu naming this request, iat within the window of the clock's now, ath
 // the token's hash; and a jti not seen before.
 func (v *Verifier) checkProof(r *http.Request, token, jkt string) error {
+	if v.cfg.PublicURL == "" {
+		// The URL a proof names is this service's, which only its
+		// configuration knows; a request's Host is the client's to choose.
+		return fmt.Errorf("%w: VerifierConfig.PublicURL is unset, so no proof can name this service", ErrInvalidProof)
+	}
 	values := r.Header.Values("DPoP")
 	if len(values) != 1 || len(values[0]) > 4<<10 {
 		return fmt.Errorf("%w: one DPoP header is required", ErrInvalidProof)
@@ -117,18 +122,10 @@ func (v *Verifier) checkProof(r *http.Request, token, jkt string) error {
 	return nil
 }
 
-// requestURL is the URL a proof must name: PublicURL, or the scheme and
-// Host the request came with, and its path.
+// requestURL is the URL a proof must name: PublicURL and the request's
+// path, whatever Host the request came with.
 func (v *Verifier) requestURL(r *http.Request) string {
-	base := v.cfg.PublicURL
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	return base + r.URL.EscapedPath()
+	return v.cfg.PublicURL + r.URL.EscapedPath()
 }
 
 // isPrivate reports whether a JWK holds private or symmetric key material.

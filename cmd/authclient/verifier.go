@@ -35,8 +35,10 @@ type VerifierConfig struct {
 	Clock    ports.Clock
 	HTTP     *http.Client
 	// PublicURL is the base URL clients reach this service at, which the
-	// htu of their DPoP proofs names; empty uses the scheme and Host each
-	// request came with.
+	// htu of their DPoP proofs names, such as https://api.example. It is
+	// required to accept DPoP-bound tokens: without it every bound token is
+	// refused, since a request's Host is the client's to choose (a proof
+	// made for another service would pass if the URL came from it).
 	PublicURL string
 	// DPoPWindow is how far a proof's iat may be from the clock, either
 	// way; one minute when 0, as at authd.

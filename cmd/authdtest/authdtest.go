@@ -23,7 +23,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,7 +37,8 @@ import (
 
 // Server is a running authd.
 type Server struct {
-	// URL is the server's base URL, such as http://127.0.0.1:40123.
+	// URL is the server's base URL, such as http://127.0.0.1:40123: its
+	// public URL, the one its metadata names and its DPoP proofs must name.
 	URL   string
 	clock *clock.Dev
 	http  *http.Client
@@ -157,20 +157,22 @@ func Start(t testing.TB, options ...Option) *Server {
 	if !st.realTime {
 		dev.Set(st.start)
 	}
-	app, err := authd.Build(st.cfg, dev, st.logs)
+	// As the command does: listen, which decides the public URL, then
+	// build.
+	ln, _, err := authd.Listen(&st.cfg)
 	if err != nil {
 		t.Fatalf("authdtest: %v", err)
 	}
-	ln, err := net.Listen("tcp", st.cfg.Addr)
+	app, err := authd.Build(st.cfg, dev, st.logs)
 	if err != nil {
-		app.Close()
-		t.Fatalf("authdtest: listen: %v", err)
+		ln.Close()
+		t.Fatalf("authdtest: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx, ln, nil) }()
 	transport := &http.Transport{}
-	s := &Server{URL: "http://" + ln.Addr().String(), clock: dev, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
+	s := &Server{URL: st.cfg.PublicURL, clock: dev, http: &http.Client{Transport: transport, Timeout: 30 * time.Second}}
 	t.Cleanup(func() {
 		transport.CloseIdleConnections()
 		cancel()

@@ -21,6 +21,7 @@ func benchApp(b *testing.B, options ...func(*Config)) (*App, *clock.Frozen) {
 	b.Helper()
 	cfg, err := LoadConfig(nil, func(string) string { return "" }, io.Discard)
 	require.NoError(b, err)
+	cfg.PublicURL = "http://authd.bench" // served through httptest, never on a listener
 	for _, o := range options {
 		o(&cfg)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/adapters/jwx"
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/domain"
@@ -54,6 +55,8 @@ type Config struct {
 	DPoPNonceKey    string
 	DPoPBudget      int
 	DeviceKey       string
+	VerifyHeaders   string
+	VerifyOrigins   []string
 }
 
 // dpopPolicy returns the DPoP settings as the domain's policy.
@@ -227,12 +230,18 @@ func (u baseURL) String() string {
 	return *u.p
 }
 
-// Set checks the scheme and drops a trailing slash.
+// Set checks the URL (httpapi.ParsePublicURL) and drops a trailing slash;
+// an empty value leaves it unset.
 func (u baseURL) Set(v string) error {
-	if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
-		return fmt.Errorf("%q is not a URL such as https://auth.example", v)
+	if v == "" {
+		*u.p = ""
+		return nil
 	}
-	*u.p = strings.TrimSuffix(v, "/")
+	base, err := httpapi.ParsePublicURL(v)
+	if err != nil {
+		return err
+	}
+	*u.p = base
 	return nil
 }
 
@@ -270,13 +279,15 @@ func bind(b *binder, c *Config) {
 	b.Bool(&c.DemoUsers, "AUTH_DEMO_USERS", false, "with AUTH_STORE=postgres and no users file, create the three demo users in an empty users table (the in-memory store always has them)")
 	b.Int(&c.LoginMaxFails, "AUTH_LOGIN_MAX_FAILURES", 10, "failed logins per username and address in the window before 429 (per address across usernames: 10 times as many; per account: that many free a day, then growing delays; 0: no limit)")
 	b.Duration(&c.LoginWindow, "AUTH_LOGIN_FAILURE_WINDOW", 15*time.Minute, "sliding window of the login throttle")
-	b.Var(prefixes{&c.TrustedProxies}, "AUTH_TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client")
+	b.Var(prefixes{&c.TrustedProxies}, "AUTH_TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client, and whose AUTH_VERIFY_HEADERS name the request at /auth/verify")
 	b.Var(list{&c.CORSOrigins, origin}, "AUTH_CORS_ORIGINS", "comma-separated origins allowed to call authd from a browser")
 	b.Var(newChoice(&c.LogLevel, "info", "debug", "info", "warn", "error"), "AUTH_LOG_LEVEL", "debug, info, warn or error")
 	b.Var(newChoice(&c.LogFormat, "json", "json", "console"), "AUTH_LOG_FORMAT", "json or console")
 	b.Bool(&c.DevClock, "AUTH_DEV_CLOCK", false, "serve /dev/clock/ to move the server clock (development only)")
 	b.String(&c.OAuthClients, "AUTH_OAUTH_CLIENTS_FILE", "", "JSON list of OAuth 2.0 clients (unset: the public client authd with the password and refresh_token grants)")
-	b.Var(baseURL{&c.PublicURL}, "AUTH_PUBLIC_URL", "base URL clients reach authd at, for the OAuth metadata (unset: the listen address)")
+	b.Var(baseURL{&c.PublicURL}, "AUTH_PUBLIC_URL", "base URL clients reach authd at: the OAuth metadata's endpoints and the URL DPoP proofs name (unset: http:// and the address the listener got)")
+	b.Var(newChoice(&c.VerifyHeaders, httpapi.VerifyNginx, httpapi.VerifyHeaderFamilies...), "AUTH_VERIFY_HEADERS", "headers a gateway in AUTH_TRUSTED_PROXIES describes its client's request in at /auth/verify, for DPoP: nginx (X-Original-Method, X-Original-URI), traefik (X-Forwarded-Method, -Proto, -Host, -Uri) or envoy (the path below /auth/verify, Host)")
+	b.Var(list{&c.VerifyOrigins, httpapi.ParseOrigin}, "AUTH_VERIFY_ORIGINS", "comma-separated origins DPoP proofs at /auth/verify may name, the first the default; a forwarded host only selects among them (unset: the origin of AUTH_PUBLIC_URL)")
 	b.String(&c.DevClockToken, "AUTH_DEV_CLOCK_TOKEN", "", "bearer secret /dev/clock/ requires; needed to serve the dev clock on a non-loopback address")
 	b.String(&c.DevSeed, "AUTH_DEV_SEED", "", "seed of the session-id generator, for byte-identical tokens run after run (only with AUTH_DEV_CLOCK)")
 	b.Int(&c.MaxConnections, "AUTH_MAX_CONNECTIONS", 1024, "open connections served at once; more wait to be accepted (0: no limit)")

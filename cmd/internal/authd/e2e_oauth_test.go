@@ -2,6 +2,7 @@ package authd
 
 import (
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -316,7 +317,9 @@ func TestOAuthIntrospection(t *testing.T) {
 
 	rr := introspect(p.refresh, "token_type_hint", "refresh_token")
 	assert.Equal(t, true, rr.body["active"])
-	assert.Equal(t, "refresh_token", rr.body["token_type"])
+	assert.Equal(t, "Bearer", rr.body["token_type"], "RFC 7662: the RFC 6749 token type it is used with")
+	assert.Equal(t, "refresh_token", rr.body["token_use"])
+	assert.Equal(t, "access_token", r.body["token_use"])
 
 	e.clock.Set(T.Add(time.Minute - time.Millisecond))
 	assert.Equal(t, 200, e.protected(p.access).status)
@@ -440,4 +443,18 @@ func TestClientSecretCommand(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, clients, 1)
 	assert.Error(t, Run(t.Context(), []string{"client-secret", "x"}, func(string) string { return "" }, nil, &out, &out))
+}
+
+// TestClientsFileWithAnIntrospectingPublicClient: authd refuses to start
+// with it, naming the setting and the client.
+func TestClientsFileWithAnIntrospectingPublicClient(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "clients.json")
+	require.NoError(t, os.WriteFile(path, []byte(`[{"client_id": "spa", "grant_types": ["password"], "introspect": true}]`), 0o600))
+	err := Run(t.Context(), nil, envOf(map[string]string{"AUTH_ADDR": "127.0.0.1:0", "AUTH_OAUTH_CLIENTS_FILE": path, "AUTH_HASH_QUEUE_WAIT": "1s"}),
+		nil, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AUTH_OAUTH_CLIENTS_FILE")
+	assert.Contains(t, err.Error(), `"spa"`)
+	assert.Contains(t, err.Error(), "public client cannot introspect")
 }

@@ -128,6 +128,7 @@ func TestUsersFileErrors(t *testing.T) {
 func TestPostgresNeedsSharedKeys(t *testing.T) {
 	cfg := defaultConfig(t)
 	cfg.Store, cfg.DatabaseURL = "postgres", pgtest.Database(t)
+	cfg.PublicURL = "http://authd.test" // built, never served
 	_, err := Build(cfg, clock.NewFrozen(T), &syncBuffer{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "AUTH_JWT_KEYS_FILE")

@@ -43,11 +43,10 @@ func TestAdminListener(t *testing.T) {
 	cfg := defaultConfig(t)
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.DevClock = true
+	cfg.Addr = "127.0.0.1:0"
+	pub, adm, err := Listen(&cfg)
+	require.NoError(t, err)
 	a, err := Build(cfg, clock.NewDev(), io.Discard)
-	require.NoError(t, err)
-	pub, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	adm, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -86,6 +85,7 @@ func TestAdminListener(t *testing.T) {
 func TestAdminListenerNeedsItsListener(t *testing.T) {
 	cfg := defaultConfig(t)
 	cfg.AdminAddr = "127.0.0.1:0"
+	cfg.PublicURL = "http://authd.test"
 	a, err := Build(cfg, clock.NewFrozen(T), io.Discard)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -123,4 +123,48 @@ func TestHealthcheckCommand(t *testing.T) {
 	require.NoError(t, Run(t.Context(), []string{"healthcheck"}, envOf(env), nil, &out, io.Discard), "the admin port")
 	env = map[string]string{"AUTH_ADDR": freeAddr(t)}
 	assert.Error(t, Run(t.Context(), []string{"healthcheck"}, envOf(env), nil, &out, io.Discard), "nothing listens there")
+}
+
+// TestAdminListenerConnectionCap: the admin listener caps its open
+// connections (adminMaxConnections), as AUTH_MAX_CONNECTIONS caps the
+// public one's, so a flood of unfinished requests on it holds no more than
+// that; once one closes, a probe is served again.
+func TestAdminListenerConnectionCap(t *testing.T) {
+	t.Parallel()
+	cfg := defaultConfig(t)
+	cfg.Addr, cfg.AdminAddr = "127.0.0.1:0", "127.0.0.1:0"
+	pub, adm, err := Listen(&cfg)
+	require.NoError(t, err)
+	a, err := Build(cfg, clock.NewFrozen(T), io.Discard)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, pub, adm) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	addr := adm.Addr().String()
+
+	var idle []net.Conn
+	for range adminMaxConnections {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		_, err = c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")) // headers never finished
+		require.NoError(t, err)
+		idle = append(idle, c)
+	}
+	time.Sleep(50 * time.Millisecond) // let the server accept them all: a pause, not a wait for expiry
+	// A transport of its own, so no kept-alive connection slips past the cap.
+	client := &http.Client{Transport: &http.Transport{}, Timeout: 300 * time.Millisecond}
+	_, err = client.Get("http://" + addr + "/healthz")
+	require.Error(t, err, "one connection more than the cap is not served")
+	assert.Equal(t, 200, statusOf(t, "http://"+pub.Addr().String()+"/healthz"), "the public listener has its own cap")
+
+	idle[0].Close()
+	client.Timeout = 5 * time.Second
+	res, err := client.Get("http://" + addr + "/healthz")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, 200, res.StatusCode)
+	for _, c := range idle[1:] {
+		c.Close()
+	}
 }

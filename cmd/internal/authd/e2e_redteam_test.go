@@ -75,9 +75,10 @@ func serveReal(t *testing.T, options ...func(*Config)) string {
 	for _, o := range options {
 		o(&cfg)
 	}
-	a, err := Build(cfg, clock.NewFrozen(T), io.Discard)
+	cfg.Addr = "127.0.0.1:0"
+	ln, _, err := Listen(&cfg)
 	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	a, err := Build(cfg, clock.NewFrozen(T), io.Discard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -73,15 +73,29 @@ func newEnv(t *testing.T, options ...func(*Config)) *env {
 	return e
 }
 
-// startEnv wires authd with the configuration and clock and serves it.
+// startEnv wires authd with the configuration and clock and serves it on
+// a loopback port, listening first as Run does, so the public URL is the
+// server's own (unless the configuration sets AUTH_PUBLIC_URL).
 func startEnv(t *testing.T, cfg Config, clk ports.Clock) *env {
 	t.Helper()
 	e := &env{t: t, logs: &syncBuffer{}}
+	cfg.Addr = "127.0.0.1:0"
+	ln, admin, err := Listen(&cfg)
+	require.NoError(t, err)
+	if admin != nil {
+		admin.Close() // the env serves the public handler only
+	}
 	a, err := Build(cfg, clk, e.logs)
+	if err != nil {
+		ln.Close()
+	}
 	require.NoError(t, err)
 	t.Cleanup(a.close)
 	e.app = a
-	e.srv = httptest.NewServer(a.handler)
+	e.srv = httptest.NewUnstartedServer(a.handler)
+	e.srv.Listener.Close()
+	e.srv.Listener = ln
+	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -107,6 +121,10 @@ func (e *env) do(method, path, body string, headers ...string) response {
 	require.NoError(e.t, err)
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ": ")
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
 		req.Header.Add(k, v)
 	}
 	res, err := e.srv.Client().Do(req)

@@ -21,7 +21,8 @@ import (
 )
 
 // httpGet sends a GET with an optional bearer token and extra "Name: value"
-// headers, and returns status, headers and body.
+// headers ("Host: x" sets the request's Host), and returns status, headers
+// and body.
 func httpGet(t *testing.T, c *http.Client, url, token string, headers ...string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
@@ -31,6 +32,10 @@ func httpGet(t *testing.T, c *http.Client, url, token string, headers ...string)
 	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ": ")
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
 		req.Header.Add(k, v)
 	}
 	res, err := c.Do(req)
@@ -43,11 +48,13 @@ func httpGet(t *testing.T, c *http.Client, url, token string, headers ...string)
 // TestNginxAuthRequest puts real nginx with deployments/nginx/auth_request.conf
 // in front of a small upstream: a valid token reaches it with the caller's
 // identity set by nginx; a missing, expired, forged or revoked one is
-// stopped with 401 and authd's WWW-Authenticate.
+// stopped with 401 and authd's WWW-Authenticate. authd runs as the file's
+// comment says: nginx's address trusted, the gateway's origin configured.
 func TestNginxAuthRequest(t *testing.T) {
 	conf, err := os.ReadFile("../../../deployments/nginx/auth_request.conf")
 	require.NoError(t, err)
-	e := newEnv(t)
+	const origin = "http://api.example" // the file's server_name, on port 80 as clients see it
+	e := newEnv(t, trustedGateway(origin))
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "upstream saw %s (%s) on %s", r.Header.Get("X-Auth-Username"), r.Header.Get("X-Auth-Subject"), r.URL.Path)
 	}))
@@ -55,19 +62,20 @@ func TestNginxAuthRequest(t *testing.T) {
 	servers := strings.NewReplacer(
 		"127.0.0.1:5000", strings.TrimPrefix(e.srv.URL, "http://"),
 		"127.0.0.1:8080", strings.TrimPrefix(upstream.URL, "http://"),
-		"listen 127.0.0.1:8000;", "listen LISTEN;",
+		"listen 127.0.0.1:8000", "listen LISTEN",
 	).Replace(string(conf))
 	gw := startNginx(t, servers) + "/orders/7"
 	c := &http.Client{Timeout: 5 * time.Second}
+	const host = "Host: api.example"
 
 	p := e.login("minsu", "1229")
-	status, _, body := httpGet(t, c, gw, p.access, "X-Auth-Username: admin")
+	status, _, body := httpGet(t, c, gw, p.access, host, "X-Auth-Username: admin")
 	assert.Equal(t, 200, status, body)
 	assert.Equal(t, "upstream saw minsu (2) on /orders/7", body, "nginx must replace a client's own X-Auth-Username")
 
 	unauthorized := func(name, token, wantError string) {
 		t.Helper()
-		status, h, body := httpGet(t, c, gw, token)
+		status, h, body := httpGet(t, c, gw, token, host)
 		assert.Equal(t, 401, status, "%s: %s", name, body)
 		assert.NotContains(t, body, "upstream saw", name)
 		www := h.Get("WWW-Authenticate")
@@ -86,29 +94,41 @@ func TestNginxAuthRequest(t *testing.T) {
 	unauthorized("revoked", revoked.access, `error="invalid_token"`)
 
 	// A DPoP-bound token through the gateway: the proof names the URL the
-	// client called on nginx, which authd learns from the headers the
-	// configuration sets.
+	// client called, http://api.example/orders/7, which authd rebuilds from
+	// nginx's X-Original-* and its own AUTH_VERIFY_ORIGINS.
 	c2 := newDPoPClient(t, e)
 	bound := c2.login().pair(t)
-	proof := func() string {
-		pr, err := c2.key.Proof("GET", gw, bound.access, "", e.clock.Now())
+	proof := func(url string) string {
+		pr, err := c2.key.Proof("GET", url, bound.access, "", e.clock.Now())
 		require.NoError(t, err)
 		return pr
 	}
-	used := proof()
-	status, _, body = httpGet(t, c, gw, "", "Authorization: DPoP "+bound.access, "DPoP: "+used)
+	used := proof(origin + "/orders/7")
+	status, _, body = httpGet(t, c, gw, "", host, "Authorization: DPoP "+bound.access, "DPoP: "+used)
 	assert.Equal(t, 200, status, body)
 	assert.Equal(t, "upstream saw minsu (2) on /orders/7", body)
 	for name, headers := range map[string][]string{
 		"bound token as Bearer": {"Authorization: Bearer " + bound.access},
 		"no proof":              {"Authorization: DPoP " + bound.access},
 		"replayed proof":        {"Authorization: DPoP " + bound.access, "DPoP: " + used},
+		// The red team's finding: a proof made for another host. Asked
+		// for api.example, authd judges it against the configured origin ...
+		"a proof for another host":        {"Authorization: DPoP " + bound.access, "DPoP: " + proof("http://evil.example/orders/7")},
+		"a proof for nginx's own address": {"Authorization: DPoP " + bound.access, "DPoP: " + proof(gw)},
+		// ... and a client-sent X-Forwarded-Host changes nothing.
+		"a forwarded host": {"Authorization: DPoP " + bound.access, "DPoP: " + proof("http://evil.example/orders/7"),
+			"X-Forwarded-Host: evil.example", "X-Forwarded-Proto: http"},
 	} {
-		status, h, body := httpGet(t, c, gw, "", headers...)
+		status, h, body := httpGet(t, c, gw, "", append([]string{host}, headers...)...)
 		assert.Equal(t, 401, status, "%s: %s", name, body)
 		assert.NotContains(t, body, "upstream saw", name)
 		assert.True(t, strings.HasPrefix(h.Get("WWW-Authenticate"), "DPoP "), "%s: %q", name, h.Get("WWW-Authenticate"))
 	}
+	// ... and sent with that host's name, the request never reaches authd:
+	// the file serves api.example only.
+	status, _, body = httpGet(t, c, gw, "", "Host: evil.example", "Authorization: DPoP "+bound.access, "DPoP: "+proof("http://evil.example/orders/7"))
+	assert.Equal(t, http.StatusMisdirectedRequest, status, body)
+	assert.NotContains(t, body, "upstream saw")
 
 	e.clock.Advance(time.Minute)
 	unauthorized("expired", p.access, "expired")

@@ -31,6 +31,11 @@ const (
 	// headers holds little memory (larger headers get 431).
 	maxHeaderBytes = 16 << 10
 	purgeInterval  = time.Minute
+	// adminMaxConnections caps the admin listener's open connections, as
+	// AUTH_MAX_CONNECTIONS caps the public one's: its clients are a metrics
+	// scraper, health probes and a developer's clock requests, so a few
+	// suffice, and a flood of unfinished requests on it holds no more.
+	adminMaxConnections = 16
 )
 
 // Run serves until ctx ends or SIGINT/SIGTERM arrives, then shuts down
@@ -71,19 +76,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cfg.DevClock {
 		clk = clock.NewDev()
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, admin, err := Listen(&cfg)
 	if err != nil {
-		return fmt.Errorf("AUTH_ADDR: %w", err)
+		return err
 	}
 	defer ln.Close()
-	if cfg.PublicURL == "" {
-		cfg.PublicURL = "http://" + ln.Addr().String()
-	}
-	var admin net.Listener
-	if cfg.AdminAddr != "" {
-		if admin, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
-			return fmt.Errorf("AUTH_ADMIN_ADDR: %w", err)
-		}
+	if admin != nil {
 		defer admin.Close()
 	}
 	a, err := Build(cfg, clk, stdout)
@@ -91,6 +89,38 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	return a.Serve(ctx, ln, admin)
+}
+
+// Listen opens the listeners cfg names, AUTH_ADDR's and, when it is set,
+// AUTH_ADMIN_ADDR's (nil otherwise), and decides cfg.PublicURL for good
+// (decidePublicURL). Run and the test kit both start this way, so the
+// command and the kit serve the same public URL.
+func Listen(cfg *Config) (public, admin net.Listener, err error) {
+	public, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("AUTH_ADDR: %w", err)
+	}
+	if cfg.AdminAddr != "" {
+		if admin, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			public.Close()
+			return nil, nil, fmt.Errorf("AUTH_ADMIN_ADDR: %w", err)
+		}
+	}
+	cfg.PublicURL = decidePublicURL(cfg.PublicURL, public.Addr())
+	return public, admin, nil
+}
+
+// decidePublicURL is this server's public URL, the one answer to "where do
+// clients reach authd" that the metadata's endpoints, the htu of DPoP
+// proofs and the default origin of /auth/verify all use: AUTH_PUBLIC_URL
+// when it is set, else http:// and the address the public listener got
+// (with the port a :0 was given). It is decided once, at start; no
+// request's Host changes it.
+func decidePublicURL(configured string, addr net.Addr) string {
+	if configured != "" {
+		return configured
+	}
+	return "http://" + addr.String()
 }
 
 // Serve serves the handler on ln, and when AUTH_ADMIN_ADDR is set the admin
@@ -109,7 +139,7 @@ func (a *App) Serve(ctx context.Context, ln, admin net.Listener) error {
 	a.log.Info("authd listening", logAddr(ln.Addr()))
 	if admin != nil {
 		servers = append(servers, newServer(a.admin))
-		listeners = append(listeners, admin)
+		listeners = append(listeners, limitConnections(admin, adminMaxConnections))
 		a.log.Info("authd admin listening", logAddr(admin.Addr()))
 	}
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/adapters/clock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -82,6 +83,47 @@ func TestConfig(t *testing.T) {
 	assert.Equal(t, "console", cfg.LogFormat)
 }
 
+// TestVerifySettings: AUTH_VERIFY_HEADERS defaults to nginx, the gateway
+// the repository's tests run for real; AUTH_VERIFY_ORIGINS is a list of
+// origins in the form they are compared in.
+func TestVerifySettings(t *testing.T) {
+	cfg := defaultConfig(t)
+	assert.Equal(t, "nginx", cfg.VerifyHeaders)
+	assert.Empty(t, cfg.VerifyOrigins, "unset: the origin of the public URL")
+	cfg, err := LoadConfig(nil, envOf(map[string]string{
+		"AUTH_VERIFY_HEADERS": "traefik", "AUTH_VERIFY_ORIGINS": "https://API.example:443/, http://shop.example:8080",
+		"AUTH_PUBLIC_URL": "https://auth.example/",
+	}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "traefik", cfg.VerifyHeaders)
+	assert.Equal(t, []string{"https://api.example", "http://shop.example:8080"}, cfg.VerifyOrigins)
+	assert.Equal(t, "https://auth.example", cfg.PublicURL)
+}
+
+// TestPublicURLIsDecidedOnce: the command and the kit both listen through
+// Listen, which decides the public URL from AUTH_PUBLIC_URL or the address
+// the listener got; Build refuses a configuration nobody decided it for,
+// so no handler falls back to a request's Host.
+func TestPublicURLIsDecidedOnce(t *testing.T) {
+	cfg := defaultConfig(t)
+	cfg.Addr = "127.0.0.1:0"
+	ln, admin, err := Listen(&cfg)
+	require.NoError(t, err)
+	defer ln.Close()
+	assert.Nil(t, admin)
+	assert.Equal(t, "http://"+ln.Addr().String(), cfg.PublicURL, "the port :0 got")
+
+	set := defaultConfig(t)
+	set.Addr, set.PublicURL = "127.0.0.1:0", "https://auth.example"
+	ln2, _, err := Listen(&set)
+	require.NoError(t, err)
+	defer ln2.Close()
+	assert.Equal(t, "https://auth.example", set.PublicURL)
+
+	_, err = Build(defaultConfig(t), clock.NewFrozen(T), io.Discard)
+	assert.ErrorContains(t, err, "AUTH_PUBLIC_URL")
+}
+
 // TestConfigErrorsNameTheVariable checks that each bad value stops start-up
 // with a message naming its variable.
 func TestConfigErrorsNameTheVariable(t *testing.T) {
@@ -109,6 +151,13 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"AUTH_DPOP_WINDOW": "500ms"}, nil, "AUTH_DPOP_WINDOW"},
 		{map[string]string{"AUTH_DPOP_NONCE_KEY": "short"}, nil, "AUTH_DPOP_NONCE_KEY"},
 		{map[string]string{"AUTH_DPOP_NONCE": "true", "AUTH_STORE": "postgres", "AUTH_DATABASE_URL": "postgres://x"}, nil, "AUTH_DPOP_NONCE_KEY"},
+		{map[string]string{"AUTH_VERIFY_HEADERS": "haproxy"}, nil, "AUTH_VERIFY_HEADERS"},
+		{map[string]string{"AUTH_VERIFY_HEADERS": "nginx,traefik"}, nil, "AUTH_VERIFY_HEADERS"},
+		{map[string]string{"AUTH_VERIFY_ORIGINS": "api.example"}, nil, "AUTH_VERIFY_ORIGINS"},
+		{map[string]string{"AUTH_VERIFY_ORIGINS": "https://api.example/app"}, nil, "AUTH_VERIFY_ORIGINS"},
+		{map[string]string{"AUTH_VERIFY_ORIGINS": "https://api.example,*"}, nil, "AUTH_VERIFY_ORIGINS"},
+		{map[string]string{"AUTH_PUBLIC_URL": "https://auth.example/?x=1"}, nil, "AUTH_PUBLIC_URL"},
+		{map[string]string{"AUTH_PUBLIC_URL": "https://"}, nil, "AUTH_PUBLIC_URL"},
 		{nil, []string{"--access-ttl", "x"}, "--access-ttl (AUTH_ACCESS_TTL)"},
 		{nil, []string{"--no-such-flag"}, "no-such-flag"},
 		{nil, []string{"serve"}, "serve"},

@@ -9,8 +9,11 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -140,6 +143,11 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 			func() float64 { return float64(st.evictions()) })
 	}
 	draining := &atomic.Bool{}
+	if cfg.PublicURL == "" {
+		st.close()
+		return nil, errors.New("AUTH_PUBLIC_URL: undecided; start through Listen, which decides it from the listener's address, or set it")
+	}
+	warnUnreachable(cfg.PublicURL, log)
 	clients, err := oauthClients(cfg)
 	if err != nil {
 		st.close()
@@ -149,6 +157,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins,
 		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: readiness(st.ready, draining),
 		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
+		VerifyHeaders: cfg.VerifyHeaders, VerifyOrigins: cfg.VerifyOrigins,
 		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
@@ -172,6 +181,20 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		a.watch = func(ctx context.Context) { st.watch(ctx, svc.ObserveRevoked, log) }
 	}
 	return a, nil
+}
+
+// warnUnreachable logs a warning when the public URL names every interface
+// (AUTH_ADDR 0.0.0.0 or [::] and no AUTH_PUBLIC_URL): no client reaches
+// that URL, so the metadata points nowhere and DPoP proofs cannot name it.
+func warnUnreachable(public string, log ports.Logger) {
+	u, err := url.Parse(public)
+	if err != nil {
+		return
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && ip.IsUnspecified() {
+		log.Warn("AUTH_PUBLIC_URL is unset and authd listens on every interface: set it to the URL clients use, or the metadata's endpoints and the URL DPoP proofs must name are unreachable",
+			ports.F("public_url", public))
+	}
 }
 
 // signingKeys returns the keys of the configured algorithm: from the keys
