@@ -51,9 +51,13 @@ type Issuer struct {
 	hdr  map[domain.TokenKind]string // encoded protected header per kind, built once
 }
 
-// NewIssuer returns an issuer signing with keys' signing key.
+// NewIssuer returns an issuer signing with keys' signing key; with
+// verify-only keys every Issue fails.
 func NewIssuer(keys *Keys) *Issuer {
 	i := &Issuer{keys: keys, hdr: make(map[domain.TokenKind]string, 2)}
+	if keys.signer == nil {
+		return i
+	}
 	for _, kind := range []domain.TokenKind{domain.Access, domain.Refresh} {
 		b, _ := json.Marshal(header{Alg: keys.signer.alg, Kid: keys.signer.kid, Typ: kind.Typ()})
 		i.hdr[kind] = b64.EncodeToString(b)
@@ -67,6 +71,9 @@ var b64 = base64.RawURLEncoding
 // serialized in a fixed order and every algorithm signs deterministically
 // (ES256 by RFC 6979), so the same claims always give the same bytes.
 func (i *Issuer) Issue(_ context.Context, c domain.Claims) (string, error) {
+	if i.keys.signer == nil {
+		return "", errNoSigner
+	}
 	body, err := json.Marshal(payload{
 		Iss: c.Issuer, Sub: c.Subject, Aud: c.Audience,
 		Exp: c.ExpiresAt.Unix(), Nbf: c.NotBefore.Unix(), Iat: c.IssuedAt.Unix(),

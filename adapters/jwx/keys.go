@@ -45,16 +45,27 @@ type key struct {
 // Keys holds the signing key and every key tokens may be verified with,
 // each bound to its own algorithm.
 type Keys struct {
-	signer *key
+	signer *key // nil for verify-only keys
 	all    []*key // signer first
 	byKID  map[string]*key
 }
 
-// Algorithm returns the signing algorithm's JOSE name.
-func (k *Keys) Algorithm() string { return k.signer.alg }
+// Algorithm returns the signing algorithm's JOSE name, "" for verify-only
+// keys (ParsePublicKeySet).
+func (k *Keys) Algorithm() string {
+	if k.signer == nil {
+		return ""
+	}
+	return k.signer.alg
+}
 
-// SignerKID returns the kid of the signing key.
-func (k *Keys) SignerKID() string { return k.signer.kid }
+// SignerKID returns the kid of the signing key, "" for verify-only keys.
+func (k *Keys) SignerKID() string {
+	if k.signer == nil {
+		return ""
+	}
+	return k.signer.kid
+}
 
 // KIDs returns the kid of every key, the signer first.
 func (k *Keys) KIDs() []string {

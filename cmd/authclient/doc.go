@@ -10,9 +10,11 @@
 //     (refresh_token_reused, session_revoked, session_expired) every call
 //     fails with a *LoggedOutError.
 //   - Verifier checks access tokens against authd's JWKS URL, caching the
-//     keys and fetching them again on an unknown kid at most once per 30 s;
-//     Middleware puts it in front of an http.Handler. DPoP-bound tokens
-//     need VerifierConfig.PublicURL, the URL their proofs name.
+//     keys and fetching them again on an unknown kid at most once per 30 s,
+//     with authd's own strict readers and rules (adapters/jwx, domain), so
+//     it refuses exactly what authd refuses; Middleware puts it in front of
+//     an http.Handler. DPoP-bound tokens need VerifierConfig.PublicURL, the
+//     URL their proofs name.
 //
 // The clock is a parameter (ports.Clock; adapters/clock.System in
 // production), so the refresh logic is tested on a frozen clock.
@@ -20,5 +22,8 @@
 // It is not an adapter of authd (it implements no port, and nothing in the
 // service imports it): it is the library other Go programs link to talk to
 // authd, kept next to the service so its tests run against the real one.
-// It imports only ports, jwx and the standard library.
+// It imports domain, ports, the jwx and memory adapters (authd's token and
+// proof readers and its bounded replay cache, reused rather than
+// rewritten), lestrrat-go/jwx for the client's own DPoP keys, and the
+// standard library.
 package authclient

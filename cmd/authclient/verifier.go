@@ -11,11 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/adapters/memory"
+	"github.com/authd/authd/domain"
 	"github.com/authd/authd/ports"
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
-	"github.com/lestrrat-go/jwx/v3/jwt"
 )
 
 // MinRefetch is the least time between two JWKS fetches caused by unknown
@@ -26,22 +25,27 @@ const MinRefetch = 30 * time.Second
 // ErrInvalidToken is what every verification failure is.
 var ErrInvalidToken = errors.New("authclient: invalid access token")
 
-// VerifierConfig configures a Verifier. JWKSURL and Clock are required.
+// VerifierConfig configures a Verifier. JWKSURL and Clock are required;
+// the rest default to authd's own defaults (domain.DefaultPolicy,
+// domain.DefaultDPoPPolicy), and must match the authd's settings they name.
 type VerifierConfig struct {
 	JWKSURL  string // e.g. http://authd:5000/.well-known/jwks.json
-	Issuer   string // "authd" when empty
-	Audience string // "authd" when empty
+	Issuer   string // AUTH_ISSUER
+	Audience string // AUTH_AUDIENCE
 	Leeway   time.Duration
-	Clock    ports.Clock
-	HTTP     *http.Client
+	// AccessTTL is the longest access-token lifetime accepted
+	// (AUTH_ACCESS_TTL): a token whose exp lies further from its iat is
+	// refused, as authd refuses it.
+	AccessTTL time.Duration
+	Clock     ports.Clock
+	HTTP      *http.Client
 	// PublicURL is the base URL clients reach this service at, which the
 	// htu of their DPoP proofs names, such as https://api.example. It is
 	// required to accept DPoP-bound tokens: without it every bound token is
 	// refused, since a request's Host is the client's to choose (a proof
 	// made for another service would pass if the URL came from it).
 	PublicURL string
-	// DPoPWindow is how far a proof's iat may be from the clock, either
-	// way; one minute when 0, as at authd.
+	// DPoPWindow is how old a proof's iat may be (AUTH_DPOP_WINDOW).
 	DPoPWindow time.Duration
 }
 
@@ -50,49 +54,64 @@ type VerifierConfig struct {
 // token passes here until its exp, at most one access TTL, which is the
 // price of not calling authd on every request.
 type Verifier struct {
-	cfg       VerifierConfig
-	mu        sync.Mutex
-	keys      jwk.Set
+	cfg    VerifierConfig
+	policy domain.Policy     // authd's rules, with this service's settings
+	dpop   domain.DPoPPolicy // likewise, for proofs
+	proofs *jwx.ProofVerifier
+	mu     sync.Mutex
+	keys   *jwx.Keys // verify-only, from the JWKS; nil before the first fetch
+	tokens *jwx.Verifier
+	// lastFetch is when the keys were last fetched.
 	lastFetch time.Time
 	// fetching is closed when the fetch under way ends; nil when none is.
 	// No lock is held while a fetch runs: requests whose kid is known are
 	// served meanwhile, the others wait for that one fetch.
 	fetching chan struct{}
-	replays  replays // the DPoP proofs already used
+	replays  *memory.Replays // the DPoP proofs already used
 }
 
-// NewVerifier returns a verifier; it fetches the keys on first use.
+// NewVerifier returns a verifier; it fetches the keys on first use. Tokens
+// and proofs are read by authd's own strict readers (adapters/jwx, ADR
+// 0002) and judged by its own rules (domain.Policy, domain.DPoPPolicy).
 func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.JWKSURL == "" || cfg.Clock == nil {
 		return nil, errors.New("authclient: JWKSURL and Clock are required")
 	}
-	if cfg.Issuer == "" {
-		cfg.Issuer = "authd"
+	policy, dpop := domain.DefaultPolicy(), domain.DefaultDPoPPolicy()
+	if cfg.Issuer != "" {
+		policy.Issuer = cfg.Issuer
 	}
-	if cfg.Audience == "" {
-		cfg.Audience = "authd"
+	if cfg.Audience != "" {
+		policy.Audience = cfg.Audience
 	}
+	if cfg.AccessTTL > 0 {
+		policy.AccessTTL = cfg.AccessTTL
+	}
+	if cfg.DPoPWindow > 0 {
+		dpop.Window = cfg.DPoPWindow
+	}
+	policy.Leeway = cfg.Leeway
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 5 * time.Second}
 	}
-	if cfg.DPoPWindow <= 0 {
-		cfg.DPoPWindow = time.Minute
-	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
-	return &Verifier{cfg: cfg}, nil
+	proofs, err := jwx.NewProofVerifier(dpop.Algorithms)
+	if err != nil {
+		return nil, err
+	}
+	return &Verifier{cfg: cfg, policy: policy, dpop: dpop, proofs: proofs, replays: memory.NewReplaysWithLimit(maxReplayKeys)}, nil
 }
 
-// key returns the key with the kid, fetching the JWKS when it is unknown
-// and the last fetch is older than MinRefetch. One fetch runs at a time,
-// outside the lock.
-func (v *Verifier) key(ctx context.Context, kid string) (jwk.Key, error) {
+// verifierFor returns a token verifier holding the key with the kid,
+// fetching the JWKS when the kid is unknown and the last fetch is older
+// than MinRefetch. One fetch runs at a time, outside the lock.
+func (v *Verifier) verifierFor(ctx context.Context, kid string) (*jwx.Verifier, error) {
 	for {
 		v.mu.Lock()
-		if v.keys != nil {
-			if k, ok := v.keys.LookupKeyID(kid); ok {
-				v.mu.Unlock()
-				return k, nil
-			}
+		if v.keys != nil && v.keys.Has(kid) {
+			tokens := v.tokens
+			v.mu.Unlock()
+			return tokens, nil
 		}
 		if wait := v.fetching; wait != nil {
 			v.mu.Unlock()
@@ -113,25 +132,26 @@ func (v *Verifier) key(ctx context.Context, kid string) (jwk.Key, error) {
 		v.fetching = done
 		v.mu.Unlock()
 
-		set, err := v.fetch(ctx)
+		keys, err := v.fetch(ctx)
 		v.mu.Lock()
 		if err == nil {
-			v.keys = set
+			v.keys, v.tokens = keys, jwx.NewVerifier(keys)
 		}
+		tokens := v.tokens
 		v.fetching = nil
 		close(done)
 		v.mu.Unlock()
 		if err != nil {
 			return nil, err
 		}
-		if k, ok := set.LookupKeyID(kid); ok {
-			return k, nil
+		if keys.Has(kid) {
+			return tokens, nil
 		}
 		return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
 	}
 }
 
-func (v *Verifier) fetch(ctx context.Context) (jwk.Set, error) {
+func (v *Verifier) fetch(ctx context.Context) (*jwx.Keys, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURL, nil)
 	if err != nil {
 		return nil, err
@@ -148,60 +168,46 @@ func (v *Verifier) fetch(ctx context.Context) (jwk.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authclient: fetch JWKS: %w", err)
 	}
-	set, err := jwk.Parse(data)
+	keys, err := jwx.ParsePublicKeySet(data)
 	if err != nil {
 		return nil, fmt.Errorf("authclient: JWKS: %w", err)
 	}
-	return set, nil
+	return keys, nil
 }
 
-// Verify checks an access token's signature with the published key its kid
-// names, in that key's algorithm only, and its typ, type, iss, aud, exp and
-// nbf at the clock's now. It returns the claims, or an error wrapping
-// ErrInvalidToken (or a fetch error when the keys cannot be had).
+// Verify checks an access token as authd does: the strict reader and the
+// signature check of adapters/jwx with the published key its kid names, in
+// that key's algorithm only, then domain.Policy (typ, type, iss, aud,
+// lifetime, nbf, exp) at the clock's now. It returns the claims, or an
+// error wrapping ErrInvalidToken (or a fetch error when the keys cannot be
+// had). It cannot see revocations.
 func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
-	if len(token) > 8<<10 {
-		return Claims{}, fmt.Errorf("%w: too large", ErrInvalidToken)
+	kid, err := jwx.TokenKeyID(token)
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	msg, err := jws.Parse([]byte(token), jws.WithCompact())
-	if err != nil || len(msg.Signatures()) != 1 {
-		return Claims{}, fmt.Errorf("%w: not a compact JWS", ErrInvalidToken)
-	}
-	hdr := msg.Signatures()[0].ProtectedHeaders()
-	kid, _ := hdr.KeyID()
-	typ, _ := hdr.Type()
-	alg, _ := hdr.Algorithm()
-	if typ != "at+jwt" {
-		return Claims{}, fmt.Errorf("%w: typ %q", ErrInvalidToken, typ)
-	}
-	key, err := v.key(ctx, kid)
+	tokens, err := v.verifierFor(ctx, kid)
 	if err != nil {
 		return Claims{}, err
 	}
-	keyAlg, ok := key.Algorithm()
-	if !ok || keyAlg.String() != alg.String() {
-		return Claims{}, fmt.Errorf("%w: algorithm", ErrInvalidToken)
+	c, err := tokens.Verify(ctx, token, domain.Access)
+	if err == nil {
+		c, err = v.policy.Validate(c, domain.Access, v.cfg.Clock.Now())
 	}
-	sigAlg, ok := jwa.LookupSignatureAlgorithm(alg.String())
-	if !ok {
-		return Claims{}, fmt.Errorf("%w: algorithm", ErrInvalidToken)
-	}
-	tok, err := jwt.Parse([]byte(token), jwt.WithKey(sigAlg, key), jwt.WithValidate(true),
-		jwt.WithClock(v.cfg.Clock), jwt.WithAcceptableSkew(v.cfg.Leeway),
-		jwt.WithIssuer(v.cfg.Issuer), jwt.WithAudience(v.cfg.Audience),
-		jwt.WithRequiredClaim(jwt.ExpirationKey), jwt.WithRequiredClaim(jwt.SubjectKey))
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	var typeClaim string
-	if err := tok.Get("type", &typeClaim); err != nil || typeClaim != "access" {
-		return Claims{}, fmt.Errorf("%w: not an access token", ErrInvalidToken)
+	return claimsOf(c), nil
+}
+
+// claimsOf is the client's view of verified claims.
+func claimsOf(c domain.Claims) Claims {
+	out := Claims{
+		Subject: c.Subject, Username: c.Username, SessionID: c.SessionID, ID: c.ID,
+		Type: c.Kind.String(), IssuedAt: c.IssuedAt.Unix(), ExpiresAt: c.ExpiresAt.Unix(),
 	}
-	_, claims, err := Decode(token)
-	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
-	}
-	return claims, nil
+	out.Cnf.JKT = c.JKT
+	return out
 }
 
 type claimsKey struct{}
@@ -257,7 +263,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		challenge := `Bearer realm="authd"`
 		if strings.EqualFold(scheme, "DPoP") || errors.Is(err, ErrInvalidProof) || errors.Is(err, errBinding) {
-			challenge = `DPoP realm="authd", algs="ES256 EdDSA Ed25519"`
+			challenge = `DPoP realm="authd", algs="` + strings.Join(v.dpop.Algorithms, " ") + `"`
 		}
 		switch {
 		case errors.Is(err, errMissing):
