@@ -258,20 +258,20 @@ func splitList(v string) []string {
 
 // bind registers every setting authd reads on b, into c.
 func bind(b *binder, c *Config) {
-	p := &c.Policy
+	p, def, dpop := &c.Policy, domain.DefaultPolicy(), domain.DefaultDPoPPolicy()
 	b.String(&c.Addr, "AUTH_ADDR", "127.0.0.1:5000", "address to listen on")
-	b.Duration(&p.AccessTTL, "AUTH_ACCESS_TTL", time.Minute, "access token lifetime")
-	b.Duration(&p.RefreshTTL, "AUTH_REFRESH_TTL", 5*time.Minute, "refresh token lifetime")
-	b.Duration(&p.SessionMaxAge, "AUTH_SESSION_MAX_AGE", 24*time.Hour, "absolute session lifetime")
-	b.Duration(&p.ReuseGrace, "AUTH_REFRESH_REUSE_GRACE", 0, "window in which the previous refresh token gets the same pair back")
-	b.Duration(&p.Leeway, "AUTH_LEEWAY", 0, "clock skew tolerated on nbf and exp")
-	b.String(&p.Issuer, "AUTH_ISSUER", "authd", "iss claim")
-	b.String(&p.Audience, "AUTH_AUDIENCE", "authd", `aud claim of access tokens (refresh tokens: this plus ":refresh")`)
+	b.Duration(&p.AccessTTL, "AUTH_ACCESS_TTL", def.AccessTTL, "access token lifetime")
+	b.Duration(&p.RefreshTTL, "AUTH_REFRESH_TTL", def.RefreshTTL, "refresh token lifetime")
+	b.Duration(&p.SessionMaxAge, "AUTH_SESSION_MAX_AGE", def.SessionMaxAge, "absolute session lifetime")
+	b.Duration(&p.ReuseGrace, "AUTH_REFRESH_REUSE_GRACE", def.ReuseGrace, "window in which the previous refresh token gets the same pair back")
+	b.Duration(&p.Leeway, "AUTH_LEEWAY", def.Leeway, "clock skew tolerated on nbf and exp")
+	b.String(&p.Issuer, "AUTH_ISSUER", def.Issuer, "iss claim")
+	b.String(&p.Audience, "AUTH_AUDIENCE", def.Audience, `aud claim of access tokens (refresh tokens: this plus ":refresh")`)
 	b.Var(newChoice(&c.JWTAlg, jwx.EdDSA, jwx.Algorithms...), "AUTH_JWT_ALG", "signing algorithm: EdDSA, ES256, RS256 or HS256")
 	b.String(&c.JWTKeysFile, "AUTH_JWT_KEYS_FILE", "", "JWK Set of private keys: the first signs, the others only verify (unset: a fresh key per start)")
 	b.Bool(&c.EphemeralKeys, "AUTH_JWT_EPHEMERAL_KEYS", false, "allow a fresh signing key per start with AUTH_STORE=postgres (instances then reject each other's tokens)")
 	b.String(&c.JWTSecret, "AUTH_JWT_SECRET", "", "HS256 secret, at least 32 bytes")
-	b.Int(&c.TokenCacheSize, "AUTH_TOKEN_CACHE_SIZE", 10_000, "verified access tokens to cache; 0 turns the cache off")
+	b.Int(&c.TokenCacheSize, "AUTH_TOKEN_CACHE_SIZE", app.DefaultTokenCacheSize, "verified access tokens to cache; 0 turns the cache off")
 	b.Duration(&c.HashQueueWait, "AUTH_HASH_QUEUE_WAIT", 0, "longest wait for a password-hashing slot before 503 (0: one hash's time, measured at start)")
 	b.Var(newChoice(&c.Store, "memory", "memory", "postgres"), "AUTH_STORE", "session and user store: memory or postgres")
 	b.String(&c.DatabaseURL, "AUTH_DATABASE_URL", "", "PostgreSQL URL, for AUTH_STORE=postgres")
@@ -294,11 +294,11 @@ func bind(b *binder, c *Config) {
 	b.Bool(&c.Playground, "AUTH_PLAYGROUND", true, "serve the browser playground at / (false: / and /playground/ are 404)")
 	b.String(&c.AdminAddr, "AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR")
 	b.Duration(&c.ShutdownTimeout, "AUTH_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
-	b.Var(newChoice(&c.DPoPMode, string(domain.DPoPOptional), string(domain.DPoPOptional), string(domain.DPoPRequired)), "AUTH_DPOP", "DPoP (RFC 9449): optional binds the tokens of logins that carry a proof; required refuses logins, refreshes and access tokens without one")
-	c.DPoPAlgorithms = slices.Clone(domain.SupportedDPoPAlgorithms)
+	b.Var(newChoice(&c.DPoPMode, string(dpop.Mode), string(domain.DPoPOptional), string(domain.DPoPRequired)), "AUTH_DPOP", "DPoP (RFC 9449): optional binds the tokens of logins that carry a proof; required refuses logins, refreshes and access tokens without one")
+	c.DPoPAlgorithms = slices.Clone(dpop.Algorithms)
 	b.Var(list{&c.DPoPAlgorithms, nil}, "AUTH_DPOP_ALGS", "comma-separated DPoP proof algorithms accepted, of ES256, EdDSA and Ed25519 (RFC 9864's name for EdDSA with Ed25519); default all three")
-	b.Duration(&c.DPoPWindow, "AUTH_DPOP_WINDOW", time.Minute, "how far a DPoP proof's iat may be from the server clock, either way; proof ids are remembered as long")
-	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", false, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
+	b.Duration(&c.DPoPWindow, "AUTH_DPOP_WINDOW", dpop.Window, fmt.Sprintf("how old a DPoP proof's iat may be by the server clock (up to %s ahead is allowed too); proof ids are remembered until the window after their iat ends", domain.DPoPMaxAhead))
+	b.Bool(&c.DPoPNonce, "AUTH_DPOP_NONCE", dpop.Nonce, "require DPoP proofs to carry a server nonce (DPoP-Nonce header, use_dpop_nonce error)")
 	b.Int(&c.DPoPBudget, "AUTH_DPOP_ADDRESS_BUDGET", app.DefaultDPoPAddressBudget, "DPoP proofs one client address (an IPv6 /64 as one) may have remembered per AUTH_DPOP_WINDOW; more get 429 (0: no budget)")
 	b.String(&c.DPoPNonceKey, "AUTH_DPOP_NONCE_KEY", "", "secret of at least 32 bytes the nonces are made with; instances sharing a store must share it (unset: a random key per start)")
 	b.String(&c.DeviceKey, "AUTH_DEVICE_KEY", "", "secret of at least 32 bytes the login device tokens are made with (HMAC-SHA256); instances sharing a store must share it (unset: a random key per start)")
@@ -375,45 +375,49 @@ func (c Config) check() error {
 	if err := c.dpopPolicy().Check(); errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", dpopEnv[pe.Field], err)
 	}
-	switch {
-	case c.DPoPNonceKey != "" && len(c.DPoPNonceKey) < 32:
-		return errors.New("AUTH_DPOP_NONCE_KEY: must be at least 32 bytes")
-	case c.DPoPNonce && c.DPoPNonceKey == "" && c.Store == "postgres":
-		return errors.New("AUTH_DPOP_NONCE_KEY: AUTH_DPOP_NONCE with AUTH_STORE=postgres needs a key every instance shares, or each refuses the others' nonces")
-	case c.DeviceKey != "" && len(c.DeviceKey) < 32:
-		return errors.New("AUTH_DEVICE_KEY: must be at least 32 bytes")
-	case c.TokenCacheSize < 0:
-		return errors.New("AUTH_TOKEN_CACHE_SIZE: must not be negative")
-	case c.DPoPBudget < 0:
-		return errors.New("AUTH_DPOP_ADDRESS_BUDGET: must not be negative")
-	case c.LoginMaxFails < 0:
-		return errors.New("AUTH_LOGIN_MAX_FAILURES: must not be negative")
-	case c.MaxConnections < 0:
-		return errors.New("AUTH_MAX_CONNECTIONS: must not be negative")
-	case c.JWTAlg == jwx.HS256 && c.JWTKeysFile == "" && len(c.JWTSecret) < jwx.MinHMACSecret:
-		return fmt.Errorf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))
-	case c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""):
-		return errors.New("AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256 and no AUTH_JWT_KEYS_FILE")
-	case c.Store == "postgres" && c.DatabaseURL == "":
-		return errors.New("AUTH_DATABASE_URL: AUTH_STORE=postgres needs the database URL")
-	case c.LoginWindow <= 0:
-		return errors.New("AUTH_LOGIN_FAILURE_WINDOW: must be positive")
-	case c.HashQueueWait < 0:
-		return errors.New("AUTH_HASH_QUEUE_WAIT: must not be negative")
-	case c.ShutdownDrain < 0:
-		return errors.New("AUTH_SHUTDOWN_DRAIN: must not be negative")
-	case c.ShutdownTimeout <= 0:
-		return errors.New("AUTH_SHUTDOWN_TIMEOUT: must be positive")
-	case c.DevSeed != "" && !c.DevClock:
-		return errors.New("AUTH_DEV_SEED: predictable session ids are for tests only; set it only together with AUTH_DEV_CLOCK=true")
-	case c.DevClockToken != "" && len(c.DevClockToken) < minDevClockToken:
-		return fmt.Errorf("AUTH_DEV_CLOCK_TOKEN: must be at least %d characters", minDevClockToken)
-	case c.AdminAddr != "" && c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"):
-		return errors.New("AUTH_ADMIN_ADDR: must differ from AUTH_ADDR")
-	case c.DevClock && c.DevClockToken == "" && !isLoopback(c.devClockAddr()):
-		return fmt.Errorf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", c.devClockAddr(), minDevClockToken)
+	for _, r := range c.rules() {
+		if r.broken {
+			return errors.New(r.message)
+		}
 	}
 	return nil
+}
+
+// rule is one thing a configuration must not do, with the message that
+// names the setting to change.
+type rule struct {
+	broken  bool
+	message string
+}
+
+// rules are the checks no single setting can make on its own, in the order
+// their messages are given: secrets, counts and durations, the store, the
+// listeners and the development switches.
+func (c Config) rules() []rule {
+	devAddr := c.devClockAddr()
+	return []rule{
+		{c.DPoPNonceKey != "" && len(c.DPoPNonceKey) < 32, "AUTH_DPOP_NONCE_KEY: must be at least 32 bytes"},
+		{c.DPoPNonce && c.DPoPNonceKey == "" && c.Store == "postgres",
+			"AUTH_DPOP_NONCE_KEY: AUTH_DPOP_NONCE with AUTH_STORE=postgres needs a key every instance shares, or each refuses the others' nonces"},
+		{c.DeviceKey != "" && len(c.DeviceKey) < 32, "AUTH_DEVICE_KEY: must be at least 32 bytes"},
+		{c.TokenCacheSize < 0, "AUTH_TOKEN_CACHE_SIZE: must not be negative"},
+		{c.DPoPBudget < 0, "AUTH_DPOP_ADDRESS_BUDGET: must not be negative"},
+		{c.LoginMaxFails < 0, "AUTH_LOGIN_MAX_FAILURES: must not be negative"},
+		{c.MaxConnections < 0, "AUTH_MAX_CONNECTIONS: must not be negative"},
+		{c.JWTAlg == jwx.HS256 && c.JWTKeysFile == "" && len(c.JWTSecret) < jwx.MinHMACSecret,
+			fmt.Sprintf("AUTH_JWT_SECRET: HS256 needs a secret of at least %d bytes, got %d", jwx.MinHMACSecret, len(c.JWTSecret))},
+		{c.JWTSecret != "" && (c.JWTAlg != jwx.HS256 || c.JWTKeysFile != ""), "AUTH_JWT_SECRET: set only with AUTH_JWT_ALG=HS256 and no AUTH_JWT_KEYS_FILE"},
+		{c.Store == "postgres" && c.DatabaseURL == "", "AUTH_DATABASE_URL: AUTH_STORE=postgres needs the database URL"},
+		{c.LoginWindow <= 0, "AUTH_LOGIN_FAILURE_WINDOW: must be positive"},
+		{c.HashQueueWait < 0, "AUTH_HASH_QUEUE_WAIT: must not be negative"},
+		{c.ShutdownDrain < 0, "AUTH_SHUTDOWN_DRAIN: must not be negative"},
+		{c.ShutdownTimeout <= 0, "AUTH_SHUTDOWN_TIMEOUT: must be positive"},
+		{c.DevSeed != "" && !c.DevClock, "AUTH_DEV_SEED: predictable session ids are for tests only; set it only together with AUTH_DEV_CLOCK=true"},
+		{c.DevClockToken != "" && len(c.DevClockToken) < minDevClockToken, fmt.Sprintf("AUTH_DEV_CLOCK_TOKEN: must be at least %d characters", minDevClockToken)},
+		{c.AdminAddr != "" && c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"), "AUTH_ADMIN_ADDR: must differ from AUTH_ADDR"},
+		{c.DevClock && c.DevClockToken == "" && !isLoopback(devAddr),
+			fmt.Sprintf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", devAddr, minDevClockToken)},
+	}
 }
 
 // policyEnv names the setting of each field of domain.Policy.
