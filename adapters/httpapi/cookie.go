@@ -12,10 +12,10 @@ const DeviceCookie = "authd_device"
 // setDeviceCookie sets the device token as an HttpOnly, SameSite=Strict
 // cookie for the whole origin, living as long as the token; Secure when the
 // request came over https.
-func setDeviceCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int64) {
+func (s *server) setDeviceCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int64) {
 	http.SetCookie(w, &http.Cookie{
 		Name: DeviceCookie, Value: token, Path: "/", MaxAge: int(maxAge),
-		HttpOnly: true, Secure: cameOverHTTPS(r), SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, Secure: s.cameOverHTTPS(r), SameSite: http.SameSiteStrictMode,
 	})
 }
 
@@ -35,7 +35,7 @@ func deviceToken(r *http.Request, fromBody *string) string {
 // on this connection, an https AUTH_PUBLIC_URL, or a proxy saying so in
 // X-Forwarded-Proto. The header is believed from anyone: all it can do is
 // keep the cookie off plain http.
-func cameOverHTTPS(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(settingsOf(r).publicURL, "https://") ||
+func (s *server) cameOverHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.publicURL, "https://") ||
 		strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

@@ -92,24 +92,25 @@ type errorBody struct {
 // JSON body in the caller's language, WWW-Authenticate on every 401 and
 // Retry-After on 429 and 503. An internal error is logged by the access log at
 // error level; its details never reach the body.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := classify(err)
 	h := w.Header()
 	if p.status == http.StatusUnauthorized {
+		dpop := usesDPoP(r, err)
 		challenge := `Bearer realm="authd"`
-		if usesDPoP(r, err) {
+		if dpop {
 			// RFC 9449 §7.1: the DPoP scheme's challenge, naming the
 			// algorithms proofs may use.
-			challenge = `DPoP realm="authd", algs="` + settingsOf(r).algs + `"`
+			challenge = s.dpopChallenge
 		}
 		if p.challenge != "" {
 			challenge += `, error="` + p.challenge + `", error_description="` + p.en + `"`
 		}
 		h.Set("WWW-Authenticate", challenge)
-		if errors.Is(err, domain.ErrTokenMissing) && !usesDPoP(r, err) {
+		if errors.Is(err, domain.ErrTokenMissing) && !dpop {
 			// No credentials at all: offer both schemes (RFC 9449 §7.2),
 			// Bearer first for the clients that read only one.
-			h.Add("WWW-Authenticate", `DPoP realm="authd", algs="`+settingsOf(r).algs+`"`)
+			h.Add("WWW-Authenticate", s.dpopChallenge)
 		}
 	}
 	setRetryAfter(h, err, p.status)
@@ -120,6 +121,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 // usesDPoP reports whether a 401 is DPoP's to answer: a DPoP error (a
 // missing or broken proof, or a bound token presented as a bearer token),
 // or any error of a request that presented its token with the DPoP scheme.
+// The scheme is the request's own Authorization header, read with the one
+// parser the handlers use, so every 401 (a login's too, which reads no
+// token) answers in the scheme the client spoke.
 func usesDPoP(r *http.Request, err error) bool {
 	var pe *domain.ProofError
 	if errors.As(err, &pe) {

@@ -30,6 +30,29 @@ const (
 // VerifyHeaderFamilies lists the values of AUTH_VERIFY_HEADERS.
 var VerifyHeaderFamilies = []string{VerifyNginx, VerifyTraefik, VerifyEnvoy}
 
+// handleVerify serves /auth/verify and every path below it, for any method:
+// the forward-auth check of nginx auth_request, Traefik ForwardAuth and
+// Envoy ext_authz. A currently valid access token gets 200 with the
+// caller's identity in X-Auth-Subject, X-Auth-Username and X-Auth-Session
+// for the gateway to pass upstream; anything else gets the same 401 and
+// WWW-Authenticate as /protected/. It runs on the verified-token cache and
+// the revocation list, like /protected/. A DPoP proof names the request
+// s.forward finds: the gateway's client's, when a trusted gateway describes
+// it.
+func (s *server) handleVerify() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.authenticateWith(w, r, s.forward.proofRequest)
+		if !ok {
+			return
+		}
+		h := w.Header()
+		h.Set("X-Auth-Subject", p.UserID)
+		h.Set("X-Auth-Username", p.Username)
+		h.Set("X-Auth-Session", p.SessionID)
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
 // ParseOrigin checks that s is a web origin of http or https (RFC 6454:
 // scheme, host and port, no path, query, fragment or user), such as
 // https://api.example or http://127.0.0.1:8000, and returns it as origins
@@ -60,13 +83,14 @@ func ParseOrigin(s string) (string, error) {
 // proxy; for anyone else, the request authd received. The origin is always
 // one of the configured ones; a forwarded host only selects among them.
 type forwardAuth struct {
-	family  string
-	origins []string // as ParseOrigin returns them; the first is the default
-	trusted []netip.Prefix
+	family    string
+	origins   []string // as ParseOrigin returns them; the first is the default
+	trusted   []netip.Prefix
+	publicURL string // the base of the URL of a request no trusted gateway describes
 }
 
 // newForwardAuth checks the family and the origins; no origins means the
-// origin of publicURL.
+// origin of publicURL, which ParsePublicURL has checked.
 func newForwardAuth(family string, origins []string, publicURL string, trusted []netip.Prefix) (*forwardAuth, error) {
 	switch family {
 	case "":
@@ -82,7 +106,7 @@ func newForwardAuth(family string, origins []string, publicURL string, trusted [
 		}
 		origins = []string{u.Scheme + "://" + u.Host}
 	}
-	f := &forwardAuth{family: family, trusted: trusted}
+	f := &forwardAuth{family: family, trusted: trusted, publicURL: publicURL}
 	for _, o := range origins {
 		parsed, err := ParseOrigin(o)
 		if err != nil {
@@ -99,11 +123,12 @@ type forwarded struct {
 	proto, host string // what selects the origin; proto may be empty
 }
 
-// proofRequest is proofRequest for /auth/verify. A request without a proof
-// needs no URL; a request from a peer outside the trusted proxies, or one
-// whose gateway named no request, is judged as the request authd received.
+// proofRequest is server.proofRequest for /auth/verify. A request without
+// a proof needs no URL; a request from a peer outside the trusted proxies,
+// or one whose gateway named no request, is judged as the request authd
+// received.
 func (f *forwardAuth) proofRequest(r *http.Request, scheme string) (domain.ProofRequest, error) {
-	req, err := proofRequest(r, scheme)
+	req, err := proofRequestAt(f.publicURL, r, scheme)
 	if err != nil || req.Proof == "" || !fromTrustedProxy(r, f.trusted) {
 		return req, err
 	}

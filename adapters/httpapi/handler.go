@@ -70,8 +70,8 @@ type Deps struct {
 	// /readyz are on both.
 	SeparateAdmin bool
 	// DPoPAlgorithms are the DPoP proof algorithms accepted
-	// (AUTH_DPOP_ALGS), named in DPoP challenges and the metadata; empty
-	// means ES256 and EdDSA.
+	// (AUTH_DPOP_ALGS), named in the DPoP challenges of both listeners and
+	// in the metadata; empty means domain.SupportedDPoPAlgorithms.
 	DPoPAlgorithms []string
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
@@ -87,12 +87,11 @@ func NewHandler(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: PublicURL: %w", err)
 	}
-	d.PublicURL = base
-	verify, err := newForwardAuth(d.VerifyHeaders, d.VerifyOrigins, base, d.TrustedProxies)
+	forward, err := newForwardAuth(d.VerifyHeaders, d.VerifyOrigins, base, d.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
-	return routes(d, verify), nil
+	return newServer(d, base, forward).routes(d), nil
 }
 
 // ParsePublicURL checks that s is an absolute http or https URL with a
@@ -115,5 +114,5 @@ func NewAdminHandler(d Deps) (http.Handler, error) {
 	if d.Logger == nil || d.Stopwatch == nil {
 		return nil, errors.New("httpapi: Logger and Stopwatch are required")
 	}
-	return adminRoutes(d), nil
+	return newServer(d, "", nil).adminRoutes(d), nil
 }

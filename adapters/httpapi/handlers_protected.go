@@ -5,39 +5,38 @@ import (
 	"time"
 
 	"github.com/authd/authd/domain"
-	"github.com/authd/authd/ports"
 	"github.com/go-chi/chi/v5"
 )
 
 // authenticate returns the principal of the request's access token, sent
 // as a Bearer token or as a DPoP-bound one with its proof, or answers the
 // error and returns false.
-func authenticate(auth ports.AuthService, w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
-	return authenticateWith(auth, w, r, proofRequest)
+func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
+	return s.authenticateWith(w, r, s.proofRequest)
 }
 
 // authenticateWith is authenticate with the function that finds which
 // request the proof must name.
-func authenticateWith(auth ports.AuthService, w http.ResponseWriter, r *http.Request,
+func (s *server) authenticateWith(w http.ResponseWriter, r *http.Request,
 	proof func(*http.Request, string) (domain.ProofRequest, error)) (domain.Principal, bool) {
 	token, scheme, err := authorization(r)
 	if err == nil {
 		var dpop domain.ProofRequest
 		if dpop, err = proof(r, scheme); err == nil {
 			var p domain.Principal
-			if p, err = auth.Authenticate(r.Context(), token, dpop); err == nil {
+			if p, err = s.auth.Authenticate(r.Context(), token, dpop); err == nil {
 				noteUser(r, p.UserID)
 				return p, true
 			}
 		}
 	}
-	writeError(w, r, err)
+	s.writeError(w, r, err)
 	return domain.Principal{}, false
 }
 
 // handleProtected serves GET /protected/: who the access token belongs to,
 // with the seed's message.
-func handleProtected(auth ports.AuthService) http.Handler {
+func (s *server) handleProtected() http.Handler {
 	type user struct {
 		ID       string `json:"id"`
 		Username string `json:"username"`
@@ -47,7 +46,7 @@ func handleProtected(auth ports.AuthService) http.Handler {
 		User    user   `json:"user"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := authenticate(auth, w, r)
+		p, ok := s.authenticate(w, r)
 		if !ok {
 			return
 		}
@@ -67,7 +66,7 @@ func handleUnprotected() http.Handler {
 }
 
 // handleSessions serves GET /sessions/: the caller's live sessions.
-func handleSessions(auth ports.AuthService) http.Handler {
+func (s *server) handleSessions() http.Handler {
 	type session struct {
 		ID         string `json:"id"`
 		CreatedAt  string `json:"created_at"`
@@ -79,13 +78,13 @@ func handleSessions(auth ports.AuthService) http.Handler {
 		Sessions []session `json:"sessions"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := authenticate(auth, w, r)
+		p, ok := s.authenticate(w, r)
 		if !ok {
 			return
 		}
-		list, err := auth.Sessions(r.Context(), p)
+		list, err := s.auth.Sessions(r.Context(), p)
 		if err != nil {
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		out := response{Sessions: make([]session, 0, len(list))}
@@ -101,14 +100,14 @@ func handleSessions(auth ports.AuthService) http.Handler {
 
 // handleDeleteSession serves DELETE /sessions/{id}/: revoke one of the
 // caller's own sessions → 204; another user's → 404.
-func handleDeleteSession(auth ports.AuthService) http.Handler {
+func (s *server) handleDeleteSession() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := authenticate(auth, w, r)
+		p, ok := s.authenticate(w, r)
 		if !ok {
 			return
 		}
-		if err := auth.RevokeSession(r.Context(), p, chi.URLParam(r, "id")); err != nil {
-			writeError(w, r, err)
+		if err := s.auth.RevokeSession(r.Context(), p, chi.URLParam(r, "id")); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/authd/authd/domain"
-	"github.com/authd/authd/ports"
 )
 
 // tokenResponse is the contract's token response (docs/contract.md §3);
@@ -32,7 +31,7 @@ func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
 // handleLogin serves POST /login/: {"username","password"} → token pair.
 // The device token of an earlier login comes as the body's device_token or
 // the authd_device cookie; a successful login returns a new one in both.
-func handleLogin(auth ports.AuthService) http.Handler {
+func (s *server) handleLogin() http.Handler {
 	type request struct {
 		Username    *string `json:"username"`
 		Password    *string `json:"password"`
@@ -41,7 +40,7 @@ func handleLogin(auth ports.AuthService) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req request
 		if err := decode(w, r, &req); err != nil {
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		var cred domain.Credentials
@@ -52,20 +51,20 @@ func handleLogin(auth ports.AuthService) http.Handler {
 			cred.Password = *req.Password
 		}
 		cred.DeviceToken = deviceToken(r, req.DeviceToken)
-		dpop, err := proofRequest(r, "")
+		dpop, err := s.proofRequest(r, "")
 		if err != nil {
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		ip := clientIP(r)
-		pair, err := auth.Login(r.Context(), cred, ip, dpop)
+		pair, err := s.auth.Login(r.Context(), cred, ip, dpop)
 		if err != nil {
 			noteFailedLogin(r, ip, err)
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		if pair.DeviceToken != "" {
-			setDeviceCookie(w, r, pair.DeviceToken, pair.DeviceExpiresIn)
+			s.setDeviceCookie(w, r, pair.DeviceToken, pair.DeviceExpiresIn)
 		}
 		writeTokens(w, r, pair)
 	})
@@ -80,7 +79,7 @@ type refreshRequest struct {
 
 // readRefreshRequest decodes the optional body, finds the refresh token in
 // it or in the Authorization header, and reads the DPoP proof.
-func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refreshRequest, domain.ProofRequest, error) {
+func (s *server) readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refreshRequest, domain.ProofRequest, error) {
 	var req refreshRequest
 	if hasBody(r) {
 		if err := decode(w, r, &req); err != nil {
@@ -91,7 +90,7 @@ func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refresh
 	if err != nil {
 		return "", req, domain.ProofRequest{}, err
 	}
-	dpop, err := proofRequest(r, scheme)
+	dpop, err := s.proofRequest(r, scheme)
 	return token, req, dpop, err
 }
 
@@ -99,20 +98,20 @@ func readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refresh
 // Authorization header (as the seed) or as {"refresh": "..."} → a new pair.
 // A refresh token of another OAuth client than "authd" is invalid_token
 // here, and its session does not change.
-func handleRefresh(auth ports.AuthService) http.Handler {
+func (s *server) handleRefresh() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, _, dpop, err := readRefreshRequest(w, r)
+		token, _, dpop, err := s.readRefreshRequest(w, r)
 		if err != nil {
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		// The seed's endpoint speaks for authd's own public client: tokens
 		// of /login/ (no client_id) and of the client "authd" refresh here;
 		// a token issued to another OAuth client, a confidential one above
 		// all, refreshes only at /oauth/token with that client's secret.
-		pair, err := auth.Refresh(r.Context(), token, DefaultClientID, dpop)
+		pair, err := s.auth.Refresh(r.Context(), token, DefaultClientID, dpop)
 		if err != nil {
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		writeTokens(w, r, pair)
@@ -122,17 +121,17 @@ func handleRefresh(auth ports.AuthService) http.Handler {
 // handleLogout serves POST /logout/: the refresh token as for /refresh/
 // (the session's current one), and {"all": true} to end every session of
 // the user → 204.
-func handleLogout(auth ports.AuthService) http.Handler {
+func (s *server) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, req, dpop, err := readRefreshRequest(w, r)
+		token, req, dpop, err := s.readRefreshRequest(w, r)
 		if err != nil {
-			writeError(w, r, err)
+			s.writeError(w, r, err)
 			return
 		}
 		// As at /refresh/: the seed's endpoint speaks for authd's own
 		// public client; another client's token is refused here.
-		if err := auth.Logout(r.Context(), token, DefaultClientID, req.All, dpop); err != nil {
-			writeError(w, r, err)
+		if err := s.auth.Logout(r.Context(), token, DefaultClientID, req.All, dpop); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -13,15 +13,14 @@ import (
 )
 
 // requestNote is filled in by handlers for the access log line of their
-// request: who the caller turned out to be, and the error behind a 5xx. It
-// also carries the listener's DPoP settings to the handlers and the error
-// writer (see withDPoP).
+// request: who the caller turned out to be, the client address of a failed
+// login, and the error and status behind a 5xx. It holds log facts only;
+// nothing a handler needs is read back from it.
 type requestNote struct {
 	userID   string
 	clientIP string
 	err      error
 	status   int
-	dpop     *dpopSettings
 }
 
 type noteKey struct{}
@@ -150,21 +149,20 @@ func methodLabel(m string) string {
 }
 
 // recoverer turns a panic in a handler into a 500 with the contract's body;
-// the panic value goes to the log, never to the client.
-func recoverer(log ports.Logger) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			defer func() {
-				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						panic(v)
-					}
-					writeError(w, r, fmt.Errorf("%w: panic: %v", errInternal, v))
+// the panic value goes to the log (through the access log's note), never to
+// the client.
+func (s *server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
 				}
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
+				s.writeError(w, r, fmt.Errorf("%w: panic: %v", errInternal, v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // secureHeaders sets what every response needs: no MIME sniffing, and no

@@ -18,7 +18,7 @@ const playgroundCSP = "default-src 'self'; script-src 'self'; style-src 'self'; 
 	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 // handlePlayground serves GET / and GET /playground/{file}.
-func handlePlayground() http.Handler {
+func (s *server) handlePlayground() http.Handler {
 	types := map[string]string{".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := "index.html"
@@ -27,7 +27,7 @@ func handlePlayground() http.Handler {
 		}
 		data, err := playgroundFiles.ReadFile("playground/" + name)
 		if err != nil {
-			writeError(w, r, errRouteNotFound)
+			s.writeError(w, r, errRouteNotFound)
 			return
 		}
 		h := w.Header()

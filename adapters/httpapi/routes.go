@@ -11,56 +11,56 @@ import (
 
 // routes lists the whole API in one place. Every path is served with and
 // without its trailing slash, without a redirect, as the seed's clients
-// expect.
-func routes(d Deps, verify *forwardAuth) http.Handler {
-	r, both := newRouter(d)
-	r.Use(clientIPs(d.TrustedProxies), withDPoP(d))
+// expect. What only one handler needs (the JWKS, the documents, the clock)
+// comes from d here; what several share is on s.
+func (s *server) routes(d Deps) http.Handler {
+	r, both := s.newRouter()
+	r.Use(clientIPs(d.TrustedProxies), s.offerNonce)
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
 	}
-	both(http.MethodPost, "/login", handleLogin(d.Auth))
-	both(http.MethodPost, "/refresh", handleRefresh(d.Auth))
-	both(http.MethodGet, "/protected", handleProtected(d.Auth))
+	both(http.MethodPost, "/login", s.handleLogin())
+	both(http.MethodPost, "/refresh", s.handleRefresh())
+	both(http.MethodGet, "/protected", s.handleProtected())
 	both(http.MethodGet, "/unprotected", handleUnprotected())
-	both(http.MethodPost, "/logout", handleLogout(d.Auth))
-	both(http.MethodGet, "/sessions", handleSessions(d.Auth))
-	both(http.MethodDelete, "/sessions/{id}", handleDeleteSession(d.Auth))
-	clients := newOAuthClients(d.OAuthClients)
-	both(http.MethodPost, "/oauth/token", handleOAuthToken(d.Auth, clients))
-	both(http.MethodPost, "/oauth/revoke", handleOAuthRevoke(d.Auth, clients))
-	both(http.MethodPost, "/oauth/introspect", handleOAuthIntrospect(d.Auth, clients))
-	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", handleMetadata(d.Issuer, d.PublicURL, d.Algorithm, d.DPoPAlgorithms))
-	check := handleVerify(d.Auth, verify)
-	r.Handle("/auth/verify", check) // every method, and every path below it (Envoy ext_authz appends the original path)
-	r.Handle("/auth/verify/*", check)
+	both(http.MethodPost, "/logout", s.handleLogout())
+	both(http.MethodGet, "/sessions", s.handleSessions())
+	both(http.MethodDelete, "/sessions/{id}", s.handleDeleteSession())
+	both(http.MethodPost, "/oauth/token", s.handleOAuthToken())
+	both(http.MethodPost, "/oauth/revoke", s.handleOAuthRevoke())
+	both(http.MethodPost, "/oauth/introspect", s.handleOAuthIntrospect())
+	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", s.handleMetadata(d.Issuer, d.Algorithm))
+	verify := s.handleVerify()
+	r.Handle("/auth/verify", verify) // every method, and every path below it (Envoy ext_authz appends the original path)
+	r.Handle("/auth/verify/*", verify)
 	if !d.NoPlayground {
-		r.Method(http.MethodGet, "/", handlePlayground())
-		r.Method(http.MethodGet, "/playground/{file}", handlePlayground())
+		r.Method(http.MethodGet, "/", s.handlePlayground())
+		r.Method(http.MethodGet, "/playground/{file}", s.handlePlayground())
 	}
 	r.Method(http.MethodGet, "/.well-known/jwks.json", handleJWKS(d.JWKS))
 	if d.OpenAPI != nil {
 		r.Method(http.MethodGet, "/openapi.yaml", handleDocument("application/yaml", d.OpenAPI))
 	}
-	operations(d, r, both, !d.SeparateAdmin)
+	s.operations(d, r, both, !d.SeparateAdmin)
 	return r
 }
 
 // adminRoutes lists the admin listener's API.
-func adminRoutes(d Deps) http.Handler {
-	r, both := newRouter(d)
-	operations(d, r, both, true)
+func (s *server) adminRoutes(d Deps) http.Handler {
+	r, both := s.newRouter()
+	s.operations(d, r, both, true)
 	return r
 }
 
 // newRouter returns a router with the middleware every listener shares,
 // and the helper that serves a path with and without its trailing slash.
-func newRouter(d Deps) (*chi.Mux, func(method, path string, h http.Handler)) {
+func (s *server) newRouter() (*chi.Mux, func(method, path string, h http.Handler)) {
 	r := chi.NewRouter()
 	// GetHead answers HEAD on every GET route like GET, without the body
 	// (RFC 9110 §9.3.2); net/http drops the body of a HEAD response.
-	r.Use(requestIDs, middleware.RequestID, accessLog(d.Logger, d.Stopwatch, d.Observer), recoverer(d.Logger), secureHeaders, middleware.GetHead)
-	r.NotFound(func(w http.ResponseWriter, req *http.Request) { writeError(w, req, errRouteNotFound) })
-	r.MethodNotAllowed(methodNotAllowed(r))
+	r.Use(requestIDs, middleware.RequestID, accessLog(s.log, s.stopwatch, s.observer), s.recoverer, secureHeaders, middleware.GetHead)
+	r.NotFound(func(w http.ResponseWriter, req *http.Request) { s.writeError(w, req, errRouteNotFound) })
+	r.MethodNotAllowed(s.methodNotAllowed(r))
 	both := func(method, path string, h http.Handler) {
 		r.Method(method, path, h)
 		r.Method(method, path+"/", h)
@@ -70,9 +70,9 @@ func newRouter(d Deps) (*chi.Mux, func(method, path string, h http.Handler)) {
 
 // operations adds the health checks, and with admin the operators' own
 // endpoints: metrics and the development clock.
-func operations(d Deps, r *chi.Mux, both func(method, path string, h http.Handler), admin bool) {
+func (s *server) operations(d Deps, r *chi.Mux, both func(method, path string, h http.Handler), admin bool) {
 	both(http.MethodGet, "/healthz", handleHealth())
-	both(http.MethodGet, "/readyz", handleReady(d.Ready))
+	both(http.MethodGet, "/readyz", s.handleReady(d.Ready))
 	if !admin {
 		return
 	}
@@ -80,15 +80,15 @@ func operations(d Deps, r *chi.Mux, both func(method, path string, h http.Handle
 		r.Method(http.MethodGet, "/metrics", d.Metrics)
 	}
 	if d.DevClock != nil {
-		both(http.MethodGet, "/dev/clock", guardDevClock(d.DevClockToken, handleDevClockGet(d.DevClock)))
-		both(http.MethodPost, "/dev/clock", guardDevClock(d.DevClockToken, handleDevClockPost(d.DevClock)))
+		both(http.MethodGet, "/dev/clock", s.guardDevClock(d.DevClockToken, handleDevClockGet(d.DevClock)))
+		both(http.MethodPost, "/dev/clock", s.guardDevClock(d.DevClockToken, s.handleDevClockPost(d.DevClock)))
 	}
 }
 
 // methodNotAllowed answers 405 with the Allow header listing the methods the
 // path does serve; OPTIONS, which no route lists, gets 204 with the same
 // Allow (RFC 9110 §9.3.7), unless CORS answered it first as a preflight.
-func methodNotAllowed(r chi.Routes) http.HandlerFunc {
+func (s *server) methodNotAllowed(r chi.Routes) http.HandlerFunc {
 	methods := []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	return func(w http.ResponseWriter, req *http.Request) {
 		var allow []string
@@ -106,7 +106,7 @@ func methodNotAllowed(r chi.Routes) http.HandlerFunc {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		writeError(w, req, errMethodNotAllowed)
+		s.writeError(w, req, errMethodNotAllowed)
 	}
 }
 
