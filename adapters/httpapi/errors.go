@@ -163,17 +163,21 @@ var oauthErrors = map[string]oauthError{
 	"internal_error":         {"server_error", 500},
 }
 
-// oauthErrorBody is the error body of RFC 6749 §5.2.
+// oauthErrorBody is the error body of RFC 6749 §5.2, plus the contract's
+// message in the caller's language: error_description must be ASCII
+// (§5.2), so it is always the English text, and the Korean one goes in
+// message, where the seed's bodies carry it.
 type oauthErrorBody struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description"`
+	Message     string `json:"message"`
 }
 
 // writeOAuthError is writeError for the OAuth 2.0 endpoints: the same
 // classification, RFC 6749's codes and body, WWW-Authenticate: Basic on
 // invalid_client, Retry-After on 429 and 503. The description is the
-// contract's message in the caller's language, so it names the reason
-// (expired, reused, revoked) in Korean or English.
+// contract's English message, which names the reason (expired, reused,
+// revoked); message has it in the caller's language.
 func writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
 	p := classify(err)
 	o, ok := oauthErrors[p.code]
@@ -188,7 +192,7 @@ func writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	noteError(r, err, o.status)
-	writeJSON(w, o.status, oauthErrorBody{Error: o.code, Description: message(r, p)})
+	writeJSON(w, o.status, oauthErrorBody{Error: o.code, Description: p.en, Message: message(r, p)})
 }
 
 // message returns the problem's message in the caller's language.

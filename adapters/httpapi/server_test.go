@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -71,4 +72,35 @@ func TestListenersNameTheSameDPoPAlgorithms(t *testing.T) {
 			assert.Equal(t, wantAlgs, m.Algs, "the metadata lists what the challenges name")
 		})
 	}
+}
+
+// TestOAuthDescriptionsAreASCII: every error_description an OAuth endpoint
+// can send is in the character set RFC 6749 §5.2 allows (%x20-21 / %x23-5B
+// / %x5D-7E); the Korean text goes in message instead.
+func TestOAuthDescriptionsAreASCII(t *testing.T) {
+	t.Parallel()
+	all := []problem{internalProblem}
+	for _, row := range problems {
+		all = append(all, row.p)
+	}
+	for _, p := range all {
+		for _, c := range []byte(p.en) {
+			assert.True(t, c >= 0x20 && c <= 0x7e && c != '"' && c != '\\', "%s: %q", p.code, p.en)
+		}
+		rec := httptest.NewRecorder()
+		writeOAuthError(rec, httptest.NewRequest("POST", "/oauth/token", nil), rowError(p.code))
+		var body oauthErrorBody
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		assert.Equal(t, p.en, body.Description, "ASCII even for a Korean caller")
+	}
+}
+
+// rowError returns an error that classifies as the row with the code.
+func rowError(code string) error {
+	for _, row := range problems {
+		if row.p.code == code {
+			return row.err
+		}
+	}
+	return errors.New("internal")
 }

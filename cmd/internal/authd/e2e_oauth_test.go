@@ -159,7 +159,8 @@ func TestOAuthTokenErrors(t *testing.T) {
 }
 
 // TestOAuthInvalidGrantSaysWhy: every reason a refresh token cannot be used
-// is invalid_grant, and the description names it in the caller's language.
+// is invalid_grant, and the description names it in ASCII English (RFC
+// 6749 §5.2), the message in the caller's language.
 func TestOAuthInvalidGrantSaysWhy(t *testing.T) {
 	refresh := func(e *env, token string, lang string) response {
 		return e.do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", token, "client_id", "authd"), formCT, "Accept-Language: "+lang)
@@ -171,7 +172,9 @@ func TestOAuthInvalidGrantSaysWhy(t *testing.T) {
 		r := refresh(e, p.refresh, "en")
 		assertOAuthError(t, r, 400, "invalid_grant")
 		assert.Equal(t, "The token has expired.", r.body["error_description"])
-		assert.Equal(t, "토큰이 만료되었습니다.", refresh(e, p.refresh, "ko").body["error_description"])
+		ko := refresh(e, p.refresh, "ko")
+		assert.Equal(t, "The token has expired.", ko.body["error_description"], "ASCII whatever the language")
+		assert.Equal(t, "토큰이 만료되었습니다.", ko.body["message"])
 	})
 	t.Run("reused", func(t *testing.T) {
 		e := newEnv(t)
@@ -193,7 +196,8 @@ func TestOAuthInvalidGrantSaysWhy(t *testing.T) {
 		e := newEnv(t)
 		r := e.do("POST", "/oauth/token", form("grant_type", "password", "username", "minsu", "password", "x", "client_id", "authd"), formCT)
 		assertOAuthError(t, r, 400, "invalid_grant")
-		assert.Equal(t, "아이디와 비밀번호를 확인하세요.", r.body["error_description"])
+		assert.Equal(t, "아이디와 비밀번호를 확인하세요.", r.body["message"])
+		assert.Equal(t, "Check your username and password.", r.body["error_description"])
 	})
 }
 
