@@ -245,7 +245,7 @@ func (e *env) login(ctx context.Context, username, password string, dpop bool, s
 		return err
 	}
 	t, _ := e.client.Tokens()
-	fmt.Fprintf(e.out, "logged in as %s\n", username)
+	fmt.Fprintf(e.out, "logged in as %s at %s\n", username, e.server)
 	if t.DPoPKey != nil {
 		fmt.Fprintf(e.out, "tokens bound to DPoP key %s (token_type %s); the key is kept in the token file\n", t.DPoPKey.Thumbprint(), t.TokenType)
 	}
@@ -368,17 +368,20 @@ func (e *env) printExpiries(t authclient.Tokens) {
 }
 
 // until says how long until t, or how long ago it was, by the server's
-// clock.
+// clock, in whole seconds rounded down.
 func (e *env) until(t time.Time) string {
 	d := t.Sub(e.now())
 	by := ""
 	if e.devClock {
 		by = " by the server's dev clock"
 	}
+	// Whole seconds rounded down, as the server's expires_in: a client
+	// that trusts the figure never sends a token it believes valid after
+	// its exp.
 	if d <= 0 { // a token is refused from its exp on
-		return "expired " + (-d).Round(time.Second).String() + " ago" + by
+		return "expired " + (-d).Truncate(time.Second).String() + " ago" + by
 	}
-	return d.Round(time.Second).String() + by
+	return d.Truncate(time.Second).String() + by
 }
 
 func (e *env) stamp() string { return e.clock.Now().Local().Format("15:04:05.000") }
