@@ -54,6 +54,9 @@ type env struct {
 	// server has one; devClock says whether it does.
 	offset   time.Duration
 	devClock bool
+	// frozenAt is the instant the server's dev clock stands at when it is
+	// frozen (zero otherwise): time left is then counted from it exactly.
+	frozenAt time.Time
 	// watching makes every automatic refresh print a line.
 	watching bool
 }
@@ -198,16 +201,26 @@ func (e *env) syncClock(ctx context.Context) {
 	}
 	defer res.Body.Close()
 	var c struct {
-		Now time.Time `json:"now"`
+		Now    time.Time `json:"now"`
+		Frozen bool      `json:"frozen"`
 	}
 	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&c) != nil || c.Now.IsZero() {
 		return
 	}
 	e.offset, e.devClock = c.Now.Sub(e.clock.Now()), true
+	if c.Frozen {
+		e.frozenAt = c.Now
+	}
 }
 
-// now is the server's time as best known.
-func (e *env) now() time.Time { return e.clock.Now().Add(e.offset) }
+// now is the server's time as best known: the instant a frozen dev clock
+// stands at, else this machine's clock moved by the offset to the server's.
+func (e *env) now() time.Time {
+	if !e.frozenAt.IsZero() {
+		return e.frozenAt
+	}
+	return e.clock.Now().Add(e.offset)
+}
 
 func or(v, def string) string {
 	if v != "" {
