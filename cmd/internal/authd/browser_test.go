@@ -59,7 +59,9 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // /protected/, move the server clock +60 s and watch auto-refresh (on by
 // default) keep the session alive, replay the previous refresh token and
 // see reuse detection end the session and its tokens leave the screen. With
-// AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground.png.
+// AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground.png (install
+// a CJK font first, Debian's fonts-noto-cjk, or the Korean button shows
+// empty boxes).
 func TestPlaygroundInABrowser(t *testing.T) {
 	e, ctx := playground(t)
 
@@ -153,7 +155,8 @@ func playground(t *testing.T) (*env, context.Context) {
 // call and refresh with proofs, press "steal the tokens" and see every
 // request of the thief's copies refused while the real client keeps
 // working, across a jump of the server clock. With AUTH_WRITE_SCREENSHOT=1
-// it saves the page to docs/playground-dpop.png.
+// it saves the page to docs/playground-dpop.png (with a CJK font installed,
+// as above).
 func TestPlaygroundDPoPInABrowser(t *testing.T) {
 	e, ctx := playground(t)
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
