@@ -45,7 +45,7 @@ type key struct {
 // Keys holds the signing key and every key tokens may be verified with,
 // each bound to its own algorithm.
 type Keys struct {
-	signer *key // nil for verify-only keys
+	signer *key   // nil for verify-only keys
 	all    []*key // signer first
 	byKID  map[string]*key
 }
