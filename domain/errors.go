@@ -40,6 +40,12 @@ var (
 	// ErrUnavailable means a dependency (a store, the hashing queue) cannot
 	// serve the request right now.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrWeakPassword means a new password breaks the password rules (see
+	// PasswordError, which names the rule).
+	ErrWeakPassword = errors.New("weak password")
+	// ErrUsernameTaken means a new account asked for a username that a
+	// live account has.
+	ErrUsernameTaken = errors.New("username taken")
 	// ErrConflict is returned by a store's compare-and-rotate when the session
 	// changed since it was read. It never leaves the application layer.
 	ErrConflict = errors.New("conflict")
@@ -109,6 +115,8 @@ var codes = []struct {
 	{ErrUnavailable, "unavailable"},
 	{ErrInvalidDPoPProof, "invalid_dpop_proof"},
 	{ErrUseDPoPNonce, "use_dpop_nonce"},
+	{ErrWeakPassword, "weak_password"},
+	{ErrUsernameTaken, "username_taken"},
 }
 
 // Code returns the contract's error code of err (wrapped or not): the code

@@ -2,16 +2,21 @@ package domain
 
 import (
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
 // User is an account that can log in. PasswordHash is an encoded hash (an
 // argon2id PHC string in the shipped adapters); the plain password is never
-// stored.
+// stored. A disabled user cannot log in, and a login of one is answered
+// exactly as a wrong password. CreatedAt is when the account was added.
 type User struct {
 	ID           string
 	Username     string
 	PasswordHash string
+	Disabled     bool
+	CreatedAt    time.Time
 }
 
 // Credentials are what a client presents to log in: a username and a
@@ -41,6 +46,33 @@ func (c Credentials) Validate() error {
 		return &RequestError{Reason: "username is too long"}
 	case !utf8.ValidString(c.Username) || strings.ContainsRune(c.Username, 0):
 		return &RequestError{Reason: "username must be UTF-8 text without NUL"}
+	}
+	return nil
+}
+
+// MaxNewUsernameChars is the longest username a new account may take, in
+// characters (Unicode code points). Logins look up longer names
+// (MaxUsernameBytes), so accounts made before the limit keep working.
+const MaxNewUsernameChars = 64
+
+// ValidateNewUsername returns a *RequestError when name cannot be a new
+// account's username: empty, longer than MaxNewUsernameChars characters,
+// not UTF-8, with a control character (NUL, newline, tab and the like,
+// which would break logs and terminals), or with spaces around it (which a
+// person typing it at login would not see). Usernames are compared exactly,
+// as the seed does: "Minsu" and "minsu" are two accounts.
+func ValidateNewUsername(name string) error {
+	switch {
+	case name == "":
+		return &RequestError{Reason: "username is empty"}
+	case !utf8.ValidString(name):
+		return &RequestError{Reason: "username must be UTF-8 text"}
+	case utf8.RuneCountInString(name) > MaxNewUsernameChars:
+		return &RequestError{Reason: "username is longer than 64 characters"}
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return &RequestError{Reason: "username has a control character"}
+	case strings.TrimSpace(name) != name:
+		return &RequestError{Reason: "username starts or ends with a space"}
 	}
 	return nil
 }

@@ -44,3 +44,49 @@ type SessionStore interface {
 	// and returns how many it removed.
 	PurgeSessions(ctx context.Context, now time.Time) (int, error)
 }
+
+// UserAdmin manages accounts: it is the UserStore with the changes sign-up,
+// password changes, the admin API, the command line and the users file
+// make. Users are identified by ID; a deleted user is remembered by its ID
+// (so the users file never brings it back) while its username is free for a
+// new account. UserByUsername never returns a deleted user. Every method
+// returns an error wrapping domain.ErrUnavailable when the store cannot be
+// reached.
+type UserAdmin interface {
+	UserStore
+	// CreateUser adds the user. It returns domain.ErrUsernameTaken when a
+	// live user has the username, and domain.ErrConflict when a user (live
+	// or deleted) has the ID.
+	CreateUser(ctx context.Context, u domain.User) error
+	// AddMissingUsers adds, in one step, each user whose ID no user (live
+	// or deleted) has and whose username no live user has, and returns the
+	// ones it added; the others are left as they are (a bootstrap that
+	// never overwrites nor revives). Instances running it together agree.
+	AddMissingUsers(ctx context.Context, users []domain.User) ([]domain.User, error)
+	// ListUsers returns up to limit live users whose username sorts after
+	// after (byte order), in that order.
+	ListUsers(ctx context.Context, after string, limit int) ([]domain.User, error)
+	// SetPassword replaces the password hash of the live user with the ID,
+	// or returns domain.ErrNotFound.
+	SetPassword(ctx context.Context, id, hash string) error
+	// SetDisabled disables or enables the live user with the ID, or
+	// returns domain.ErrNotFound.
+	SetDisabled(ctx context.Context, id string, disabled bool) error
+	// DeleteUser deletes the live user with the ID at the instant, or
+	// returns domain.ErrNotFound.
+	DeleteUser(ctx context.Context, id string, at time.Time) error
+}
+
+// AuditLog keeps the audit trail. Every method returns an error wrapping
+// domain.ErrUnavailable when the store cannot be reached.
+type AuditLog interface {
+	// Record appends the event; the store sets its ID, greater than every
+	// ID it gave before.
+	Record(ctx context.Context, e domain.AuditEvent) error
+	// Events returns up to limit events with an ID above after, in ID
+	// order; of the username's only, when username is not "".
+	Events(ctx context.Context, username string, after int64, limit int) ([]domain.AuditEvent, error)
+	// PurgeEvents forgets the events recorded before the instant and
+	// returns how many.
+	PurgeEvents(ctx context.Context, before time.Time) (int, error)
+}

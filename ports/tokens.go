@@ -27,9 +27,11 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, token string, kind domain.TokenKind) (domain.Claims, error)
 }
 
-// PasswordHasher checks passwords. (Hashing new ones is the adapter's own
-// business, for authd hash-password and the test kit: no use case needs it.)
+// PasswordHasher hashes and checks passwords.
 type PasswordHasher interface {
+	// Hash returns the encoded hash of a new password. It returns an error
+	// wrapping domain.ErrUnavailable when the hashing queue is full.
+	Hash(ctx context.Context, password string) (string, error)
 	// Verify checks the password against the encoded hash in constant time.
 	// It returns domain.ErrInvalidCredentials when they do not match, an
 	// error wrapping domain.ErrUnavailable when the hashing queue is full,
@@ -47,4 +49,14 @@ type IDGenerator interface {
 	// without padding (22 characters); stores may rely on that form. It
 	// never fails.
 	NewID() string
+}
+
+// PasswordStrength estimates how easily a password is guessed.
+type PasswordStrength interface {
+	// Guessable reports whether an attacker with lists of common
+	// passwords, words, names and patterns would guess the password in few
+	// tries; related are words an attacker knows about the account (its
+	// username) that make it weaker when the password uses them. It never
+	// fails.
+	Guessable(password string, related ...string) bool
 }

@@ -270,3 +270,28 @@ func BenchmarkRememberFull(b *testing.B) {
 		}
 	})
 }
+
+func TestUserAdminContract(t *testing.T) {
+	storetest.TestUserAdmin(t, func(t *testing.T) ports.UserAdmin {
+		st, err := memory.NewUsers()
+		require.NoError(t, err)
+		return st
+	})
+}
+
+func TestAuditLogContract(t *testing.T) {
+	storetest.TestAuditLog(t, func(*testing.T) ports.AuditLog { return memory.NewAudit(0) })
+}
+
+func TestAuditKeepsTheMostRecent(t *testing.T) {
+	ctx := context.Background()
+	a := memory.NewAudit(3)
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		require.NoError(t, a.Record(ctx, domain.AuditEvent{At: t0.Add(time.Duration(i) * time.Second), Kind: domain.AuditLoginFailed}))
+	}
+	got, err := a.Events(ctx, "", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	assert.Equal(t, []int64{3, 4, 5}, []int64{got[0].ID, got[1].ID, got[2].ID})
+}

@@ -23,6 +23,8 @@ var (
 	_ ports.UserStore      = (*postgres.Store)(nil)
 	_ ports.FailureLog     = (*postgres.Store)(nil)
 	_ ports.KnownAddresses = (*postgres.Store)(nil)
+	_ ports.UserAdmin      = (*postgres.Store)(nil)
+	_ ports.AuditLog       = (*postgres.Store)(nil)
 )
 
 func TestMain(m *testing.M) {
@@ -66,9 +68,19 @@ func TestReplaysContract(t *testing.T) {
 func TestUserStoreContract(t *testing.T) {
 	storetest.TestUserStore(t, func(t *testing.T, users ...domain.User) ports.UserStore {
 		st := open(t)
-		require.NoError(t, st.PutUsers(context.Background(), users))
+		added, err := st.AddMissingUsers(context.Background(), users)
+		require.NoError(t, err)
+		require.Len(t, added, len(users))
 		return st
 	})
+}
+
+func TestUserAdminContract(t *testing.T) {
+	storetest.TestUserAdmin(t, func(t *testing.T) ports.UserAdmin { return open(t) })
+}
+
+func TestAuditLogContract(t *testing.T) {
+	storetest.TestAuditLog(t, func(t *testing.T) ports.AuditLog { return open(t) })
 }
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
@@ -103,13 +115,11 @@ func TestUsers(t *testing.T) {
 	_, err = st.UserByUsername(ctx, "other")
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 
-	require.NoError(t, st.PutUsers(ctx, []domain.User{{ID: "1", Username: "chulsu", PasswordHash: "h2"}, {ID: "2", Username: "minsu", PasswordHash: "h3"}}))
-	u, err := st.UserByUsername(ctx, "chulsu")
+	// A deleted user still counts: the demo users never come back.
+	require.NoError(t, st.DeleteUser(ctx, "1", time.Now()))
+	seeded, err = st.SeedUsers(ctx, []domain.User{{ID: "1", Username: "chulsu", PasswordHash: "h1"}})
 	require.NoError(t, err)
-	assert.Equal(t, domain.User{ID: "1", Username: "chulsu", PasswordHash: "h2"}, u)
-	u, err = st.UserByUsername(ctx, "minsu")
-	require.NoError(t, err)
-	assert.Equal(t, "2", u.ID)
+	assert.False(t, seeded, "a table whose users were deleted is not empty")
 }
 
 func TestWatchRevocations(t *testing.T) {

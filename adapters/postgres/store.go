@@ -125,10 +125,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// isUniqueViolation reports a duplicate key.
-func isUniqueViolation(err error) bool {
+// isUniqueViolation reports a duplicate key; of the constraint (or unique
+// index) named, when constraint is not "".
+func isUniqueViolation(err error, constraint ...string) bool {
 	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == "23505"
+	return errors.As(err, &pg) && pg.Code == "23505" &&
+		(len(constraint) == 0 || constraint[0] == "" || pg.ConstraintName == constraint[0])
 }
 
 // storable reports whether PostgreSQL's text type can hold s: valid UTF-8
@@ -136,70 +138,4 @@ func isUniqueViolation(err error) bool {
 // fail the query with SQLSTATE 22021, which is not an outage.
 func storable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
-// Users ------------------------------------------------------------------
-
-// UserByUsername returns the user with exactly that username.
-func (s *Store) UserByUsername(ctx context.Context, username string) (domain.User, error) {
-	return s.user(ctx, `SELECT id, username, password_hash FROM users WHERE username = $1`, username)
-}
-
-func (s *Store) user(ctx context.Context, query, arg string) (domain.User, error) {
-	if !storable(arg) {
-		return domain.User{}, domain.ErrNotFound // no such text can be stored, so no such user
-	}
-	ctx, cancel := s.op(ctx)
-	defer cancel()
-	var u domain.User
-	err := s.pool.QueryRow(ctx, query, arg).Scan(&u.ID, &u.Username, &u.PasswordHash)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return domain.User{}, domain.ErrNotFound
-	case err != nil:
-		return domain.User{}, unavailable("find user", err)
-	}
-	return u, nil
-}
-
-// PutUsers inserts the users, or updates the username and hash of those
-// whose id exists, in one transaction.
-func (s *Store) PutUsers(ctx context.Context, users []domain.User) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, u := range users {
-			if _, err := tx.Exec(ctx, `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)
-				ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, password_hash = EXCLUDED.password_hash`,
-				u.ID, u.Username, u.PasswordHash); err != nil {
-				return fmt.Errorf("postgres: user %q: %w", u.Username, err)
-			}
-		}
-		return nil
-	})
-}
-
-// SeedUsers inserts the users only if the users table is empty, and
-// reports whether it did.
-func (s *Store) SeedUsers(ctx context.Context, users []domain.User) (bool, error) {
-	seeded := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE users IN EXCLUSIVE MODE`); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil || n > 0 {
-			return err
-		}
-		for _, u := range users {
-			if _, err := tx.Exec(ctx, `INSERT INTO users (id, username, password_hash) VALUES ($1, $2, $3)`,
-				u.ID, u.Username, u.PasswordHash); err != nil {
-				return err
-			}
-		}
-		seeded = true
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("postgres: seed users: %w", err)
-	}
-	return seeded, nil
 }

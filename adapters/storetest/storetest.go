@@ -1,4 +1,5 @@
-// Package storetest is the contract every ports.SessionStore must meet. Each
+// Package storetest is the contract every store port must meet (sessions,
+// users, the failure log, known addresses, replays, the audit log). Each
 // store's own tests call TestSessionStore with a constructor, so the memory
 // store and every store after it are held to the same behaviour, concurrency
 // included.
@@ -372,8 +373,8 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.User) ports.UserStore) {
 	ctx := context.Background()
 	users := []domain.User{
-		{ID: "1", Username: "chulsu", PasswordHash: "hash-1"},
-		{ID: "2", Username: "민수", PasswordHash: "hash-2"},
+		{ID: "1", Username: "chulsu", PasswordHash: "hash-1", CreatedAt: t0},
+		{ID: "2", Username: "민수", PasswordHash: "hash-2", Disabled: true, CreatedAt: t0},
 	}
 	t.Run("by_username", func(t *testing.T) {
 		st := newStore(t, users...)

@@ -45,6 +45,7 @@ var technologies = map[string][]string{
 	"adapters/clock":     nil,
 	"adapters/random":    nil,
 	"adapters/storetest": {"github.com/stretchr/testify"},
+	"adapters/zxcvbn":    {"github.com/trustelem/zxcvbn"},
 }
 
 // importAllowed says whether the package in dir (relative to the module

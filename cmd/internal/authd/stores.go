@@ -17,7 +17,8 @@ import (
 // stores are the store adapters the configuration picked, and what the
 // composition root needs from them beyond the ports.
 type stores struct {
-	users    ports.UserStore
+	users    ports.UserAdmin
+	audit    ports.AuditLog
 	sessions ports.SessionStore
 	failures ports.FailureLog
 	known    ports.KnownAddresses
@@ -38,7 +39,8 @@ const revocationInterval = time.Second
 
 // openStores opens the configured stores and loads the users: those of
 // AUTH_USERS_FILE, or else, in memory, the demo users; in PostgreSQL the
-// demo users only with AUTH_DEMO_USERS=true and only into an empty table.
+// demo users only with AUTH_DEMO_USERS=true and only into a table that
+// never had a user. The users file is a bootstrap (see bootstrapUsers).
 func openStores(cfg Config, log ports.Logger) (*stores, error) {
 	fileUsers, err := loadUsersFile(cfg.UsersFile)
 	if err != nil {
@@ -48,18 +50,22 @@ func openStores(cfg Config, log ports.Logger) (*stores, error) {
 	case "postgres":
 		return openPostgres(cfg, fileUsers, log)
 	default:
-		users := memory.SeedUsers()
-		if fileUsers != nil {
-			users = fileUsers
-		}
-		u, err := memory.NewUsers(users...)
+		u, err := memory.NewUsers()
 		if err != nil {
-			return nil, fmt.Errorf("AUTH_USERS_FILE: %w", err)
+			return nil, err
+		}
+		if fileUsers == nil {
+			if _, err := u.AddMissingUsers(context.Background(), memory.SeedUsers()); err != nil {
+				return nil, err
+			}
+			log.Info("users: the three demo users, in memory (no AUTH_USERS_FILE)")
+		} else if err := bootstrapUsers(context.Background(), u, fileUsers, log); err != nil {
+			return nil, err
 		}
 		sessions := memory.NewSessions()
 		failures := memory.NewFailures()
 		return &stores{
-			users: u, sessions: sessions, failures: failures, evictions: failures.Evictions, replays: memory.NewReplays(),
+			users: u, audit: memory.NewAudit(0), sessions: sessions, failures: failures, evictions: failures.Evictions, replays: memory.NewReplays(),
 			known: memory.NewKnownAddresses(),
 			live:  func(now time.Time) (int, error) { return sessions.Live(now), nil },
 			close: func() {},
@@ -80,7 +86,7 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 	}
 	switch {
 	case fileUsers != nil:
-		err = st.PutUsers(ctx, fileUsers)
+		err = bootstrapUsers(ctx, st, fileUsers, log)
 	case cfg.DemoUsers:
 		var seeded bool
 		if seeded, err = st.SeedUsers(ctx, memory.SeedUsers()); seeded {
@@ -102,7 +108,7 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 	// that (plus leeway) can no longer matter to a starting instance.
 	lookback := cfg.Policy.AccessTTL + cfg.Policy.Leeway + time.Minute
 	return &stores{
-		users: st, sessions: st, failures: st, known: st, replays: st, ready: st.Ping,
+		users: st, audit: st, sessions: st, failures: st, known: st, replays: st, ready: st.Ping,
 		live: func(now time.Time) (int, error) { return st.LiveSessions(context.Background(), now) },
 		watch: func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger) {
 			st.WatchRevocations(ctx, revocationInterval, lookback, onRevoked, func(err error) {
@@ -111,6 +117,28 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 		},
 		close: st.Close,
 	}, nil
+}
+
+// bootstrapUsers adds the users of AUTH_USERS_FILE that the store lacks:
+// those whose id no user has or had and whose username no live user has.
+// It never overwrites a user (a password changed since stays changed),
+// never brings back a deleted one, and removing a user from the file
+// removes nobody: once users are managed (sign-up, the admin API, authd
+// users), the store is the truth and the file only a first content. Every
+// instance started with any version of the file agrees, because none
+// changes what is there. It logs one line saying what it loaded.
+func bootstrapUsers(ctx context.Context, st ports.UserAdmin, users []domain.User, log ports.Logger) error {
+	added, err := st.AddMissingUsers(ctx, users)
+	if err != nil {
+		return fmt.Errorf("AUTH_USERS_FILE: %w", err)
+	}
+	names := make([]string, 0, len(added))
+	for _, u := range added {
+		names = append(names, u.Username)
+	}
+	log.Info("users: AUTH_USERS_FILE loaded: added the users the store lacked; users already there (or deleted) are left as they are",
+		ports.F("in_file", len(users)), ports.F("added", len(added)), ports.F("kept", len(users)-len(added)), ports.F("added_usernames", names))
+	return nil
 }
 
 // fileUser is one entry of AUTH_USERS_FILE.
