@@ -51,6 +51,7 @@ var problems = []struct {
 	{errPayloadTooLarge, problem{"payload_too_large", 413, "요청 본문이 너무 큽니다. (최대 16 KiB)", "The request body is too large (16 KiB at most).", ""}},
 	{domain.ErrNotFound, problem{"not_found", 404, "요청한 리소스를 찾을 수 없습니다.", "The requested resource was not found.", ""}},
 	{errMethodNotAllowed, problem{"method_not_allowed", 405, "허용되지 않은 메서드입니다.", "The method is not allowed for this path.", ""}},
+	{errCSRF, problem{"csrf_failed", 403, "CSRF 검증에 실패했습니다. 허용된 출처의 페이지에서 authd_csrf 쿠키의 값을 X-CSRF-Token 헤더에 담아 보내세요.", "The CSRF check failed: send the authd_csrf cookie's value in the X-CSRF-Token header from a page of an allowed origin.", ""}},
 	{domain.ErrRateLimited, problem{"rate_limited", 429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again later.", ""}},
 	{errInvalidClient, problem{"invalid_client", 401, "클라이언트 인증에 실패했습니다.", "Client authentication failed.", ""}},
 	{errUnauthorizedClient, problem{"unauthorized_client", 400, "이 클라이언트는 이 grant_type을 사용할 수 없습니다.", "This client may not use this grant type.", ""}},

@@ -41,7 +41,10 @@ var VerifyHeaderFamilies = []string{VerifyNginx, VerifyTraefik, VerifyEnvoy}
 // it.
 func (s *server) handleVerify() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.authenticateWith(w, r, s.forward.proofRequest)
+		// The access cookie counts here without the CSRF check: this
+		// request changes nothing at authd, and the gateway's upstream
+		// judges what its own request may do.
+		p, _, ok := s.authenticateWith(w, r, s.forward.proofRequest, false)
 		if !ok {
 			return
 		}

@@ -34,8 +34,14 @@ type Deps struct {
 	// VerifyHeaders at /auth/verify; empty trusts nobody.
 	TrustedProxies []netip.Prefix
 	// CORSOrigins are the origins browsers may call authd from; empty
-	// sends no CORS headers at all.
+	// sends no CORS headers at all. The exact ones (all but "*") may send
+	// cookies (Access-Control-Allow-Credentials) and pass the CSRF
+	// check's origin test.
 	CORSOrigins []string
+	// Cookies makes the cookie transport the default (AUTH_COOKIES): token
+	// answers put the refresh token in an HttpOnly cookie unless the
+	// request's body says "cookie": false.
+	Cookies bool
 	// OpenAPI, when set, is served at /openapi.yaml.
 	OpenAPI []byte
 	// Observer, when set, records every request for metrics, and Metrics
@@ -91,7 +97,11 @@ func NewHandler(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newServer(d, base, forward).routes(d), nil
+	origins, err := trustedOrigins(base, d.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	return newServer(d, base, forward, origins).routes(d), nil
 }
 
 // ParsePublicURL checks that s is an absolute http or https URL with a
@@ -114,5 +124,5 @@ func NewAdminHandler(d Deps) (http.Handler, error) {
 	if d.Logger == nil || d.Stopwatch == nil {
 		return nil, errors.New("httpapi: Logger and Stopwatch are required")
 	}
-	return newServer(d, "", nil).adminRoutes(d), nil
+	return newServer(d, "", nil, nil).adminRoutes(d), nil
 }

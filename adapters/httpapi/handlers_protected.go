@@ -9,29 +9,57 @@ import (
 )
 
 // authenticate returns the principal of the request's access token, sent
-// as a Bearer token or as a DPoP-bound one with its proof, or answers the
+// as a Bearer token or as a DPoP-bound one with its proof, or in the access
+// cookie (with the CSRF check for a state-changing method), or answers the
 // error and returns false.
 func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
-	return s.authenticateWith(w, r, s.proofRequest)
+	p, _, ok := s.authenticateWith(w, r, s.proofRequest, !safeMethod(r.Method))
+	return p, ok
 }
 
 // authenticateWith is authenticate with the function that finds which
-// request the proof must name.
+// request the proof must name, and whether a token from the access cookie
+// must pass the CSRF check. It also reports whether the token came from the
+// cookie.
 func (s *server) authenticateWith(w http.ResponseWriter, r *http.Request,
-	proof func(*http.Request, string) (domain.ProofRequest, error)) (domain.Principal, bool) {
-	token, scheme, err := authorization(r)
+	proof func(*http.Request, string) (domain.ProofRequest, error), csrf bool) (domain.Principal, bool, bool) {
+	token, scheme, byCookie, err := s.accessToken(r, csrf)
 	if err == nil {
 		var dpop domain.ProofRequest
 		if dpop, err = proof(r, scheme); err == nil {
 			var p domain.Principal
 			if p, err = s.auth.Authenticate(r.Context(), token, dpop); err == nil {
 				noteUser(r, p.UserID)
-				return p, true
+				return p, byCookie, true
 			}
 		}
 	}
 	s.writeError(w, r, err)
-	return domain.Principal{}, false
+	return domain.Principal{}, false, false
+}
+
+// accessToken returns the request's access token and its scheme: the
+// Authorization header's, or, when there is no Authorization header, the
+// access cookie's, which passes with the CSRF check when csrf is set. A
+// cookie's token with a DPoP proof beside it is presented in the DPoP
+// scheme, so a bound session's cookie still needs its key's proof.
+func (s *server) accessToken(r *http.Request, csrf bool) (token, scheme string, byCookie bool, err error) {
+	if len(r.Header.Values("Authorization")) > 0 {
+		token, scheme, err = authorization(r)
+		return token, scheme, false, err
+	}
+	if token, err = oneCookie(r, AccessCookie); err != nil || token == "" {
+		return "", "", false, err
+	}
+	if csrf {
+		if err := s.checkCSRF(r); err != nil {
+			return "", "", false, err
+		}
+	}
+	if len(r.Header.Values("DPoP")) > 0 {
+		scheme = domain.DPoPScheme
+	}
+	return token, scheme, true, nil
 }
 
 // handleProtected serves GET /protected/: who the access token belongs to,
@@ -99,16 +127,22 @@ func (s *server) handleSessions() http.Handler {
 }
 
 // handleDeleteSession serves DELETE /sessions/{id}/: revoke one of the
-// caller's own sessions → 204; another user's → 404.
+// caller's own sessions → 204; another user's → 404. A caller who
+// authenticated with the access cookie and revoked its own session gets
+// its cookies cleared.
 func (s *server) handleDeleteSession() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.authenticate(w, r)
+		p, byCookie, ok := s.authenticateWith(w, r, s.proofRequest, true)
 		if !ok {
 			return
 		}
-		if err := s.auth.RevokeSession(r.Context(), p, chi.URLParam(r, "id")); err != nil {
+		id := chi.URLParam(r, "id")
+		if err := s.auth.RevokeSession(r.Context(), p, id); err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if byCookie && id == p.SessionID {
+			s.clearTokenCookies(w, r)
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})

@@ -6,36 +6,16 @@ import (
 	"github.com/authd/authd/domain"
 )
 
-// tokenResponse is the contract's token response (docs/contract.md §3);
-// a login's also carries its device token.
-type tokenResponse struct {
-	Access           string `json:"access"`
-	Refresh          string `json:"refresh"`
-	TokenType        string `json:"token_type"`
-	ExpiresIn        int64  `json:"expires_in"`
-	RefreshExpiresIn int64  `json:"refresh_expires_in"`
-	DeviceToken      string `json:"device_token,omitempty"`
-}
-
-// writeTokens answers 200 with the pair, marked never to be cached.
-func writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair) {
-	noteUser(r, p.UserID)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
-	writeJSON(w, http.StatusOK, tokenResponse{
-		Access: p.Access, Refresh: p.Refresh, TokenType: tokenType(p),
-		ExpiresIn: p.AccessExpiresIn, RefreshExpiresIn: p.RefreshExpiresIn, DeviceToken: p.DeviceToken,
-	})
-}
-
-// handleLogin serves POST /login/: {"username","password"} → token pair.
+// handleLogin serves POST /login/: {"username","password"} → token pair,
+// in the body or, with "cookie" (or AUTH_COOKIES), in cookies (placeFor).
 // The device token of an earlier login comes as the body's device_token or
 // the authd_device cookie; a successful login returns a new one in both.
 func (s *server) handleLogin() http.Handler {
 	type request struct {
-		Username    *string `json:"username"`
-		Password    *string `json:"password"`
-		DeviceToken *string `json:"device_token"`
+		Username    *string      `json:"username"`
+		Password    *string      `json:"password"`
+		DeviceToken *string      `json:"device_token"`
+		Cookie      cookieChoice `json:"cookie"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req request
@@ -66,41 +46,71 @@ func (s *server) handleLogin() http.Handler {
 		if pair.DeviceToken != "" {
 			s.setDeviceCookie(w, r, pair.DeviceToken, pair.DeviceExpiresIn)
 		}
-		writeTokens(w, r, pair)
+		s.writeTokens(w, r, pair, s.placeFor(r, req.Cookie, false), "")
 	})
 }
 
 // refreshRequest is the optional body of /refresh/ and /logout/; All
 // matters to /logout/ only.
 type refreshRequest struct {
-	Refresh *string `json:"refresh"`
-	All     bool    `json:"all"`
+	Refresh *string      `json:"refresh"`
+	All     bool         `json:"all"`
+	Cookie  cookieChoice `json:"cookie"`
 }
 
-// readRefreshRequest decodes the optional body, finds the refresh token in
-// it or in the Authorization header, and reads the DPoP proof.
-func (s *server) readRefreshRequest(w http.ResponseWriter, r *http.Request) (string, refreshRequest, domain.ProofRequest, error) {
-	var req refreshRequest
+// refreshRead is what a /refresh/ or /logout/ request presents: its
+// refresh token, its body, its DPoP proof, where its answer's tokens go,
+// and, when the token came in the refresh cookie, the CSRF token the
+// request passed the check with, which the answer keeps.
+type refreshRead struct {
+	token string
+	body  refreshRequest
+	dpop  domain.ProofRequest
+	place placement
+	csrf  string
+}
+
+// readRefreshRequest decodes the optional body and finds the refresh
+// token: in the Authorization header or the body's "refresh" member, or,
+// when neither has one, in the refresh cookie, which only a request that
+// passes the CSRF check may use. Then it reads the DPoP proof.
+func (s *server) readRefreshRequest(w http.ResponseWriter, r *http.Request) (refreshRead, error) {
+	var rr refreshRead
 	if hasBody(r) {
-		if err := decode(w, r, &req); err != nil {
-			return "", req, domain.ProofRequest{}, err
+		if err := decode(w, r, &rr.body); err != nil {
+			return rr, err
 		}
 	}
-	token, scheme, err := refreshToken(r, req.Refresh)
+	token, scheme, err := refreshToken(r, rr.body.Refresh)
 	if err != nil {
-		return "", req, domain.ProofRequest{}, err
+		return rr, err
 	}
-	dpop, err := s.proofRequest(r, scheme)
-	return token, req, dpop, err
+	byCookie := false
+	if token == "" && len(r.Header.Values("Authorization")) == 0 && rr.body.Refresh == nil {
+		if token, err = oneCookie(r, RefreshCookie); err != nil {
+			return rr, err
+		}
+		if byCookie = token != ""; byCookie {
+			if err := s.checkCSRF(r); err != nil {
+				return rr, err
+			}
+			rr.csrf, _ = oneCookie(r, CSRFCookie)
+		}
+	}
+	rr.token, rr.place = token, s.placeFor(r, rr.body.Cookie, byCookie)
+	rr.dpop, err = s.proofRequest(r, scheme)
+	return rr, err
 }
 
 // handleRefresh serves POST /refresh/: the refresh token in the
-// Authorization header (as the seed) or as {"refresh": "..."} → a new pair.
-// A refresh token of another OAuth client than "authd" is invalid_token
-// here, and its session does not change.
+// Authorization header (as the seed), as {"refresh": "..."} or in the
+// refresh cookie → a new pair, where placeFor says. A refresh token of
+// another OAuth client than "authd" is invalid_token here, and its session
+// does not change. A cookie whose session ended (reuse detected, revoked,
+// expired) is cleared.
 func (s *server) handleRefresh() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, _, dpop, err := s.readRefreshRequest(w, r)
+		rr, err := s.readRefreshRequest(w, r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -109,28 +119,35 @@ func (s *server) handleRefresh() http.Handler {
 		// of /login/ (no client_id) and of the client "authd" refresh here;
 		// a token issued to another OAuth client, a confidential one above
 		// all, refreshes only at /oauth/token with that client's secret.
-		pair, err := s.auth.Refresh(r.Context(), token, DefaultClientID, dpop)
+		pair, err := s.auth.Refresh(r.Context(), rr.token, DefaultClientID, rr.dpop)
 		if err != nil {
+			if rr.place != inBody && endsCookieSession(err) {
+				s.clearTokenCookies(w, r)
+			}
 			s.writeError(w, r, err)
 			return
 		}
-		writeTokens(w, r, pair)
+		s.writeTokens(w, r, pair, rr.place, rr.csrf)
 	})
 }
 
 // handleLogout serves POST /logout/: the refresh token as for /refresh/
 // (the session's current one), and {"all": true} to end every session of
-// the user → 204.
+// the user → 204, clearing the cookies in cookie mode.
 func (s *server) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, req, dpop, err := s.readRefreshRequest(w, r)
+		rr, err := s.readRefreshRequest(w, r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		// As at /refresh/: the seed's endpoint speaks for authd's own
 		// public client; another client's token is refused here.
-		if err := s.auth.Logout(r.Context(), token, DefaultClientID, req.All, dpop); err != nil {
+		err = s.auth.Logout(r.Context(), rr.token, DefaultClientID, rr.body.All, rr.dpop)
+		if rr.place != inBody && (err == nil || endsCookieSession(err)) {
+			s.clearTokenCookies(w, r)
+		}
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}

@@ -24,7 +24,9 @@ type fakeAuth struct {
 	login        func(ctx context.Context, c domain.Credentials, ip string) (domain.TokenPair, error)
 	refresh      func(ctx context.Context, token string) (domain.TokenPair, error)
 	authenticate func(ctx context.Context, token string) (domain.Principal, error)
-	lastProof    domain.ProofRequest // what the last call was given
+	logout       func(ctx context.Context, token string) error                  // nil: not used
+	revoke       func(ctx context.Context, p domain.Principal, id string) error // nil: not used
+	lastProof    domain.ProofRequest                                            // what the last call was given
 	nonce        string
 }
 
@@ -47,14 +49,21 @@ func (f *fakeAuth) Authenticate(ctx context.Context, token string, dpop domain.P
 	f.lastProof = dpop
 	return f.authenticate(ctx, token)
 }
-func (f *fakeAuth) Logout(context.Context, string, string, bool, domain.ProofRequest) error {
-	return errors.New("not used")
+func (f *fakeAuth) Logout(ctx context.Context, token, _ string, _ bool, dpop domain.ProofRequest) error {
+	if f.logout == nil {
+		return errors.New("not used")
+	}
+	f.lastProof = dpop
+	return f.logout(ctx, token)
 }
 func (f *fakeAuth) Sessions(context.Context, domain.Principal) ([]domain.SessionInfo, error) {
 	return nil, errors.New("not used")
 }
-func (f *fakeAuth) RevokeSession(context.Context, domain.Principal, string) error {
-	return errors.New("not used")
+func (f *fakeAuth) RevokeSession(ctx context.Context, p domain.Principal, id string) error {
+	if f.revoke == nil {
+		return errors.New("not used")
+	}
+	return f.revoke(ctx, p, id)
 }
 
 // recordingLog is a ports.Logger that keeps every line as text.

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -112,14 +114,37 @@ func (s *server) methodNotAllowed(r chi.Routes) http.HandlerFunc {
 
 // corsFor lets browsers on the origins call authd (github.com/go-chi/cors).
 // A preflight is answered by this middleware before any route, so it is
-// never a 401; credentials travel in the Authorization header, never in
-// cookies, so AllowCredentials stays off.
+// never a 401. A request from one of the exact origins (all but "*") is
+// answered with Access-Control-Allow-Credentials: true and its own origin,
+// so a page there may send and receive the cookie transport's cookies;
+// any other, "*" included, never gets a credentials grant (a browser
+// would refuse one beside "*" anyway).
 func corsFor(origins []string) func(http.Handler) http.Handler {
-	return cors.Handler(cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept-Language", "DPoP"},
-		ExposedHeaders: []string{"WWW-Authenticate", "Retry-After", "X-Request-Id", "DPoP-Nonce"},
-		MaxAge:         600,
-	})
+	options := func(origins []string, credentials bool) cors.Options {
+		return cors.Options{
+			AllowedOrigins:   origins,
+			AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+			AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept-Language", "DPoP", CSRFHeader},
+			ExposedHeaders:   []string{"WWW-Authenticate", "Retry-After", "X-Request-Id", "DPoP-Nonce"},
+			AllowCredentials: credentials,
+			MaxAge:           600,
+		}
+	}
+	exact := make(map[string]bool) // as ParseOrigin writes them, so case and default ports do not matter
+	for _, o := range origins {
+		if parsed, err := ParseOrigin(o); err == nil {
+			exact[parsed] = true
+		}
+	}
+	return func(next http.Handler) http.Handler {
+		credentialed := cors.Handler(options(slices.Collect(maps.Keys(exact)), true))(next)
+		plain := cors.Handler(options(origins, false))(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if o, err := ParseOrigin(r.Header.Get("Origin")); err == nil && exact[o] {
+				credentialed.ServeHTTP(w, r)
+				return
+			}
+			plain.ServeHTTP(w, r)
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/authd/authd/domain"
@@ -30,12 +31,20 @@ type server struct {
 	dpopChallenge string
 	clients       oauthClients
 	forward       *forwardAuth
+	// cookies is AUTH_COOKIES: answers put their tokens in cookies unless
+	// the request says otherwise (placeFor). basePath is the public URL's
+	// path ("" at the root), below which the cookies' paths lie;
+	// trustedOrigins are the origins the CSRF check trusts (checkCSRF).
+	cookies        bool
+	basePath       string
+	trustedOrigins []string
 }
 
-// newServer returns the server of the listener d describes. publicURL and
-// forward are those NewHandler checked; the admin listener passes "" and
-// nil. Both listeners name the same DPoP algorithms in their challenges.
-func newServer(d Deps, publicURL string, forward *forwardAuth) *server {
+// newServer returns the server of the listener d describes. publicURL,
+// forward and origins are those NewHandler checked; the admin listener
+// passes "" and nils. Both listeners name the same DPoP algorithms in
+// their challenges.
+func newServer(d Deps, publicURL string, forward *forwardAuth, origins []string) *server {
 	algs := d.DPoPAlgorithms
 	if len(algs) == 0 {
 		algs = domain.SupportedDPoPAlgorithms
@@ -44,5 +53,16 @@ func newServer(d Deps, publicURL string, forward *forwardAuth) *server {
 		auth: d.Auth, log: d.Logger, stopwatch: d.Stopwatch, observer: d.Observer,
 		publicURL: publicURL, dpopAlgs: algs, dpopChallenge: `DPoP realm="authd", algs="` + strings.Join(algs, " ") + `"`,
 		clients: newOAuthClients(d.OAuthClients), forward: forward,
+		cookies: d.Cookies, basePath: basePath(publicURL), trustedOrigins: origins,
 	}
+}
+
+// basePath returns the path of a public URL ParsePublicURL accepted, ""
+// for none.
+func basePath(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	return u.Path
 }

@@ -31,6 +31,7 @@ type Config struct {
 	LoginWindow     time.Duration
 	TrustedProxies  []netip.Prefix
 	CORSOrigins     []string
+	Cookies         bool
 	Store           string
 	DatabaseURL     string
 	UsersFile       string
@@ -280,7 +281,8 @@ func bind(b *binder, c *Config) {
 	b.Int(&c.LoginMaxFails, "AUTH_LOGIN_MAX_FAILURES", 10, "failed logins per username and address in the window before 429 (per address across usernames: 10 times as many; per account: that many free a day, then growing delays; 0: no limit)")
 	b.Duration(&c.LoginWindow, "AUTH_LOGIN_FAILURE_WINDOW", 15*time.Minute, "sliding window of the login throttle")
 	b.Var(prefixes{&c.TrustedProxies}, "AUTH_TRUSTED_PROXIES", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client, and whose AUTH_VERIFY_HEADERS name the request at /auth/verify")
-	b.Var(list{&c.CORSOrigins, origin}, "AUTH_CORS_ORIGINS", "comma-separated origins allowed to call authd from a browser")
+	b.Var(list{&c.CORSOrigins, origin}, "AUTH_CORS_ORIGINS", "comma-separated origins allowed to call authd from a browser; the exact ones (not *) may send cookies and pass the CSRF check")
+	b.Bool(&c.Cookies, "AUTH_COOKIES", false, `token answers put the refresh token in an HttpOnly cookie (authd_refresh) and a CSRF token in authd_csrf unless the body says "cookie": false`)
 	b.Var(newChoice(&c.LogLevel, "info", "debug", "info", "warn", "error"), "AUTH_LOG_LEVEL", "debug, info, warn or error")
 	b.Var(newChoice(&c.LogFormat, "json", "json", "console"), "AUTH_LOG_FORMAT", "json or console")
 	b.Bool(&c.DevClock, "AUTH_DEV_CLOCK", false, "serve /dev/clock/ to move the server clock (development only)")
