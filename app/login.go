@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/authd/authd/domain"
 )
@@ -35,35 +36,18 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err != nil {
 		return domain.TokenPair{}, err
 	}
-	a := s.throttle.attemptOf(cred, clientIP, now)
-	keys, err := s.throttle.keys(ctx, s.failures, s.known, a, now)
-	if err != nil {
-		return domain.TokenPair{}, err
-	}
-	if err := s.throttle.check(ctx, s.failures, keys, now); err != nil {
-		return domain.TokenPair{}, err // over a limit already: not even recorded
-	}
-	reserved, err := s.throttle.reserve(ctx, s.failures, keys, now)
-	if err != nil {
-		return domain.TokenPair{}, err
-	}
-	u, err := s.checkPassword(ctx, cred)
-	switch {
-	case errors.Is(err, domain.ErrInvalidCredentials):
-		return domain.TokenPair{}, err // the reserved records are the failure
-	case err != nil:
-		// Not a guess (a full hashing queue, a store outage): take it back.
-		return domain.TokenPair{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
-	}
 	jkt := ""
-	if proof != nil {
+	u, err := s.checkThrottled(ctx, cred, clientIP, now, func() error {
+		if proof == nil {
+			return nil
+		}
 		if err := s.spendProof(ctx, *proof, clientIP, now); err != nil {
-			// The right password with a used proof: a replay, not a guess.
-			return domain.TokenPair{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
+			return err // the right password with a used proof: a replay, not a guess
 		}
 		jkt = proof.JKT
-	}
-	if err := s.throttle.succeeded(ctx, s.failures, s.known, a, reserved, now); err != nil {
+		return nil
+	})
+	if err != nil {
 		return domain.TokenPair{}, err
 	}
 	sess := domain.NewSession(s.ids.NewID(), u, now, s.policy, jkt)
@@ -76,6 +60,41 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	}
 	pair.DeviceToken, pair.DeviceExpiresIn = s.throttle.deviceToken(u.Username, sess.ID, now)
 	return pair, nil
+}
+
+// checkThrottled is the password check of every login, on /login/, the
+// token endpoint and the login page alike: the throttle's check and
+// reservation before any hashing, the password, then right (a password
+// that proved right) before the reservation counts as a success; an error
+// of right takes the reservation back, as does any error that is not a
+// wrong password (a full hashing queue, a store outage).
+func (s *Service) checkThrottled(ctx context.Context, cred domain.Credentials, clientIP string, now time.Time, right func() error) (domain.User, error) {
+	a := s.throttle.attemptOf(cred, clientIP, now)
+	keys, err := s.throttle.keys(ctx, s.failures, s.known, a, now)
+	if err != nil {
+		return domain.User{}, err
+	}
+	if err := s.throttle.check(ctx, s.failures, keys, now); err != nil {
+		return domain.User{}, err // over a limit already: not even recorded
+	}
+	reserved, err := s.throttle.reserve(ctx, s.failures, keys, now)
+	if err != nil {
+		return domain.User{}, err
+	}
+	u, err := s.checkPassword(ctx, cred)
+	if err == nil && right != nil {
+		err = right()
+	}
+	switch {
+	case errors.Is(err, domain.ErrInvalidCredentials):
+		return domain.User{}, err // the reserved records are the failure
+	case err != nil:
+		return domain.User{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
+	}
+	if err := s.throttle.succeeded(ctx, s.failures, s.known, a, reserved, now); err != nil {
+		return domain.User{}, err
+	}
+	return u, nil
 }
 
 // checkPassword returns the user whose password it is, or

@@ -54,6 +54,9 @@ type Deps struct {
 	// front of the replay cache; 0 sets no budget.
 	// DefaultDPoPAddressBudget suits most services.
 	DPoPAddressBudget int
+	// OIDC holds the stores and the signer of the authorization code flow;
+	// all three or none (the flow is off).
+	OIDC OIDC
 }
 
 // DefaultDPoPAddressBudget lets one address (or /64) spend 10,000 proofs a
@@ -83,6 +86,7 @@ type Service struct {
 	revoked  *revocationList
 	unacked  *unacknowledged
 	cache    *tokenCache // nil when off
+	oidc     OIDC
 }
 
 // New returns a Service, or an error when a dependency is missing or the
@@ -91,6 +95,9 @@ func New(d Deps) (*Service, error) {
 	if d.Clock == nil || d.Users == nil || d.Sessions == nil || d.Issuer == nil ||
 		d.Verifier == nil || d.Hasher == nil || d.IDs == nil || d.Failures == nil || d.Proofs == nil || d.Replays == nil {
 		return nil, errors.New("app: every dependency is required")
+	}
+	if (d.OIDC.Codes != nil || d.OIDC.Browsers != nil || d.OIDC.IDTokens != nil) && !d.OIDC.on() {
+		return nil, errors.New("app: OIDC needs Codes, Browsers and IDTokens together")
 	}
 	if d.AccountDelay.Free > 0 && d.KnownAddresses == nil {
 		return nil, errors.New("app: AccountDelay needs KnownAddresses")
@@ -118,6 +125,7 @@ func New(d Deps) (*Service, error) {
 			device: d.DeviceThrottle, devices: d.Devices},
 		budget:  newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
 		revoked: newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
+		oidc: d.OIDC,
 	}, nil
 }
 
@@ -163,4 +171,7 @@ func (s *Service) ObserveRevoked(sessions ...domain.Session) {
 	s.noteRevoked(s.clock.Now(), sessions...)
 }
 
-var _ ports.AuthService = (*Service)(nil)
+var (
+	_ ports.AuthService   = (*Service)(nil)
+	_ ports.SignInService = (*Service)(nil)
+)

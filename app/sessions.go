@@ -74,5 +74,13 @@ func (s *Service) Purge(ctx context.Context, notAfter time.Time) (int, error) {
 	if _, err := s.replays.PurgeReplays(ctx, now); err != nil {
 		return 0, fmt.Errorf("purge DPoP proofs: %w", err)
 	}
+	if s.oidc.on() {
+		if _, err := s.oidc.Codes.PurgeCodes(ctx, now); err != nil {
+			return 0, fmt.Errorf("purge authorization codes: %w", err)
+		}
+		if _, err := s.oidc.Browsers.PurgeBrowserSessions(ctx, now); err != nil {
+			return 0, fmt.Errorf("purge browser sessions: %w", err)
+		}
+	}
 	return s.sessions.PurgeSessions(ctx, now)
 }

@@ -117,6 +117,9 @@ var codes = []struct {
 	{ErrUseDPoPNonce, "use_dpop_nonce"},
 	{ErrWeakPassword, "weak_password"},
 	{ErrUsernameTaken, "username_taken"},
+	{ErrInvalidGrant, "invalid_grant"},
+	{ErrInvalidScope, "invalid_scope"},
+	{ErrLoginRequired, "login_required"},
 }
 
 // Code returns the contract's error code of err (wrapped or not): the code

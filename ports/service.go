@@ -62,3 +62,25 @@ type AuthService interface {
 	// domain.ErrUnavailable.
 	RevokeSession(ctx context.Context, p domain.Principal, sessionID string) error
 }
+
+// SignInService is what the login page and the authorization code flow
+// drive (package app implements it beside AuthService): browser sign-in
+// (single sign-on), codes, their exchange, and logout.
+type SignInService interface {
+	// SignIn checks a password entered on the login page (Login's
+	// throttle and errors) and starts a browser session.
+	SignIn(ctx context.Context, cred domain.Credentials, clientIP string) (domain.SignIn, error)
+	// Authorize issues a code for a validated request to the browser
+	// session of its cookie; domain.ErrLoginRequired without a usable one.
+	Authorize(ctx context.Context, req domain.AuthRequest) (string, error)
+	// ExchangeCode redeems a code. Errors: domain.ErrInvalidGrant (also as
+	// domain.ErrCodeUsed, which revokes what the first exchange issued),
+	// the DPoP errors, domain.ErrUnavailable.
+	ExchangeCode(ctx context.Context, x domain.CodeExchange) (domain.CodeGrant, error)
+	// IDTokenHint reads an ID token this server signed, expired or not.
+	// Errors: domain.ErrInvalidToken.
+	IDTokenHint(ctx context.Context, token string) (domain.IDClaims, error)
+	// SignOut ends the browser session of the cookie and, when hintSID is
+	// its id, revokes the token sessions issued through it.
+	SignOut(ctx context.Context, cookie, hintSID string) (int, error)
+}

@@ -90,3 +90,44 @@ type AuditLog interface {
 	// returns how many.
 	PurgeEvents(ctx context.Context, before time.Time) (int, error)
 }
+
+// CodeStore keeps authorization codes (by domain.CodeHash, never the codes)
+// until they expire. Every method returns an error wrapping
+// domain.ErrUnavailable when the store cannot be reached.
+type CodeStore interface {
+	// CreateCode stores a new code. It returns domain.ErrConflict when a
+	// code with the same hash exists, and an error wrapping
+	// domain.ErrUnavailable when the store is full.
+	CreateCode(ctx context.Context, c domain.AuthCode) error
+	// UseCode marks the code with the hash used at the instant, atomically,
+	// and returns it as it was before. A code used before is returned with
+	// its UsedAt and domain.ErrCodeUsed; of N concurrent calls exactly one
+	// gets no error. It returns domain.ErrNotFound for an unknown hash.
+	UseCode(ctx context.Context, hash string, at time.Time) (domain.AuthCode, error)
+	// PurgeCodes forgets every code whose ExpiresAt is at or before now,
+	// and returns how many it removed.
+	PurgeCodes(ctx context.Context, now time.Time) (int, error)
+}
+
+// BrowserSessionStore keeps the single sign-on sessions of the login page.
+// Every method returns an error wrapping domain.ErrUnavailable when the
+// store cannot be reached.
+type BrowserSessionStore interface {
+	// CreateBrowserSession stores a new session; domain.ErrConflict when
+	// the id is taken.
+	CreateBrowserSession(ctx context.Context, s domain.BrowserSession) error
+	// BrowserSession returns the session with the id, or
+	// domain.ErrNotFound.
+	BrowserSession(ctx context.Context, id string) (domain.BrowserSession, error)
+	// AddBrowserToken records that the token session sessionID was issued
+	// through the browser session id (as domain.BrowserSession.WithToken
+	// does); domain.ErrNotFound when it does not exist.
+	AddBrowserToken(ctx context.Context, id, sessionID string) error
+	// EndBrowserSession marks the session ended at the instant and returns
+	// it as stored; ending an ended one keeps its first instant.
+	// domain.ErrNotFound when it does not exist.
+	EndBrowserSession(ctx context.Context, id string, at time.Time) (domain.BrowserSession, error)
+	// PurgeBrowserSessions forgets every session whose ExpiresAt is at or
+	// before now, and returns how many it removed.
+	PurgeBrowserSessions(ctx context.Context, now time.Time) (int, error)
+}

@@ -60,3 +60,16 @@ type PasswordStrength interface {
 	// fails.
 	Guessable(password string, related ...string) bool
 }
+
+// IDTokenIssuer signs and reads OpenID Connect ID tokens (OIDC Core §2).
+type IDTokenIssuer interface {
+	// IssueIDToken returns the signed ID token of the claims, with at_hash
+	// computed from accessToken when it is not empty (OIDC Core §3.1.3.6),
+	// signed with the algorithm c.Alg names (empty: RS256). It fails for
+	// an algorithm it has no key for.
+	IssueIDToken(ctx context.Context, c domain.IDClaims, accessToken string) (string, error)
+	// VerifyIDToken returns the claims of an ID token this issuer signed,
+	// whatever its exp (an id_token_hint may have expired, OIDC RP-Initiated
+	// Logout §2), or domain.ErrInvalidToken.
+	VerifyIDToken(ctx context.Context, token string) (domain.IDClaims, error)
+}

@@ -48,6 +48,44 @@ type Keys struct {
 	signer *key   // nil for verify-only keys
 	all    []*key // signer first
 	byKID  map[string]*key
+	// byAlg is the first key of each algorithm: the one that signs what
+	// is signed with that algorithm (ID tokens, whose algorithm is chosen
+	// per client, apart from access tokens). Nil for verify-only keys.
+	byAlg map[string]*key
+}
+
+// Signs reports whether the keys can sign with alg.
+func (k *Keys) Signs(alg string) bool { _, ok := k.byAlg[alg]; return ok }
+
+// SigningAlgorithms returns the algorithms the keys can sign with, the
+// access tokens' first.
+func (k *Keys) SigningAlgorithms() []string {
+	var out []string
+	for _, key := range k.all {
+		if k.byAlg[key.alg] == key {
+			out = append(out, key.alg)
+		}
+	}
+	return out
+}
+
+// WithGenerated returns the keys with a freshly generated signing key for
+// alg added after them when they have none for it, or the keys themselves.
+// The new key signs only what asks for alg (ID tokens); the access tokens'
+// signer stays the first key.
+func (k *Keys) WithGenerated(alg string) (*Keys, error) {
+	if k.Signs(alg) {
+		return k, nil
+	}
+	raw, err := generateRaw(alg)
+	if err != nil {
+		return nil, err
+	}
+	nk, err := privateKey(raw, alg, "")
+	if err != nil {
+		return nil, err
+	}
+	return newKeys(append(append([]*key(nil), k.all...), nk)...)
 }
 
 // Algorithm returns the signing algorithm's JOSE name, "" for verify-only
@@ -80,8 +118,11 @@ func newKeys(keys ...*key) (*Keys, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("jwx: no keys")
 	}
-	ks := &Keys{signer: keys[0], all: keys, byKID: make(map[string]*key, len(keys))}
+	ks := &Keys{signer: keys[0], all: keys, byKID: make(map[string]*key, len(keys)), byAlg: map[string]*key{}}
 	for _, k := range keys {
+		if _, ok := ks.byAlg[k.alg]; !ok {
+			ks.byAlg[k.alg] = k
+		}
 		if k.kid == "" {
 			return nil, errors.New("jwx: every key needs a kid")
 		}

@@ -224,3 +224,11 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		assert.NotContains(t, plan.String(), "Seq Scan", "%s:\n%s", name, plan.String())
 	}
 }
+
+func TestCodeStoreContract(t *testing.T) {
+	storetest.TestCodeStore(t, func(t *testing.T) ports.CodeStore { return open(t) })
+}
+
+func TestBrowserSessionStoreContract(t *testing.T) {
+	storetest.TestBrowserSessionStore(t, func(t *testing.T) ports.BrowserSessionStore { return open(t) })
+}
