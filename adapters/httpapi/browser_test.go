@@ -251,6 +251,9 @@ func TestCookieRotationAndEnd(t *testing.T) {
 	assert.Equal(t, tok, bodyOf(t, w)["csrf_token"])
 	assert.Equal(t, "access.1", c[AccessCookie+" /"].Value, `"both" is kept`)
 	assert.NotContains(t, bodyOf(t, w), "refresh")
+	w = send(h, "POST", "/refresh/", "", withCookies("r1", "mine", "mine", testPublicURL))
+	require.Equal(t, 200, w.Code)
+	assert.Regexp(t, `^[A-Z2-7]{26}$`, cookiesOf(w)[CSRFCookie+" /"].Value, "a CSRF token authd did not make is replaced")
 
 	cleared := func(w *httptest.ResponseRecorder) bool {
 		c := cookiesOf(w)

@@ -86,3 +86,18 @@ func trustedOrigins(publicURL string, cors []string) ([]string, error) {
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
+
+// wellFormedCSRF reports whether v has the form of the CSRF tokens authd
+// makes (rand.Text: 26 characters of the base32 alphabet), so that one a
+// client chose itself is never kept and echoed back.
+func wellFormedCSRF(v string) bool {
+	if len(v) != 26 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !('A' <= c && c <= 'Z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

@@ -94,7 +94,9 @@ func (s *server) readRefreshRequest(w http.ResponseWriter, r *http.Request) (ref
 			if err := s.checkCSRF(r); err != nil {
 				return rr, err
 			}
-			rr.csrf, _ = oneCookie(r, CSRFCookie)
+			if csrf, _ := oneCookie(r, CSRFCookie); wellFormedCSRF(csrf) {
+				rr.csrf = csrf // kept, so every tab of the app keeps a valid one
+			}
 		}
 	}
 	rr.token, rr.place = token, s.placeFor(r, rr.body.Cookie, byCookie)
