@@ -4,7 +4,11 @@
 // With DPoP on, the tokens are bound to a key made here with WebCrypto as
 // non-extractable (the page itself cannot read the private key), every
 // request carries a fresh proof, and "steal the tokens" shows that copies
-// of them are useless. No build step, no third-party code.
+// of them are useless. With cookie mode on, the refresh token lives in an
+// HttpOnly cookie the page never sees, every refresh and logout carries the
+// CSRF token (double submit), and "steal the tokens" shows that a script
+// on the page finds no refresh token anywhere. No build step, no
+// third-party code.
 "use strict";
 
 const T = {
@@ -23,6 +27,9 @@ const T = {
     bearer: "Bearer 토큰입니다: 토큰을 가진 사람은 누구나 쓸 수 있습니다.",
     stolenBlocked: "도둑이 두 토큰을 복사했지만 키가 없어 모두 401로 거절됐습니다. 원래 클라이언트는 그대로 동작합니다.",
     stolenWorked: "Bearer 토큰이라 도둑의 복사본이 통했습니다. 도둑의 갱신으로 세션이 회전했으니, 다음 갱신은 재사용으로 감지되어 세션이 끝납니다.",
+    cookieLabel: "쿠키 모드: 리프레시 토큰을 HttpOnly 쿠키에 두기 (스크립트가 읽을 수 없음)",
+    cookieHeld: "리프레시 토큰은 HttpOnly 쿠키(authd_refresh)에 있어 이 페이지의 스크립트로는 읽을 수 없습니다.",
+    stolenNoRefresh: (found) => `도둑이 document.cookie, localStorage, sessionStorage, 페이지 메모리를 뒤졌지만 리프레시 토큰은 어디에도 없었습니다 (찾은 것: ${found}). 쿠키만으로 보낸 도둑의 갱신은 CSRF 토큰이 없어 403으로 거절됐습니다. 단, 페이지가 열려 있는 동안 삽입된 스크립트는 이 페이지 안에서 요청을 보낼 수는 있습니다.`,
   },
   en: {
     playground: "playground", login: "Log in", loginButton: "Log in",
@@ -39,6 +46,9 @@ const T = {
     bearer: "Bearer tokens: whoever holds them can use them.",
     stolenBlocked: "The thief copied both tokens, but without the key every request was refused with 401. The real client keeps working.",
     stolenWorked: "Bearer tokens: the thief's copies worked. The thief's refresh rotated the session, so your next refresh will be flagged as reuse and end it.",
+    cookieLabel: "Cookie mode: keep the refresh token in an HttpOnly cookie (no script can read it)",
+    cookieHeld: "The refresh token is in an HttpOnly cookie (authd_refresh): no script on this page can read it.",
+    stolenNoRefresh: (found) => `The thief searched document.cookie, localStorage, sessionStorage and the page's memory and found no refresh token anywhere (found: ${found}). Its refresh with the cookie alone was refused with 403, for want of the CSRF token. An injected script can still send requests from inside this page while it is open, but it cannot carry the session away.`,
   },
 };
 
@@ -46,7 +56,10 @@ const state = {
   lang: "ko", access: "", refresh: "", previousRefresh: "", user: "",
   ended: "", offsetMs: 0, devClock: false, refreshing: false,
   key: null, // the DPoP key of the session: { pair, pub, jkt }, or null for bearer tokens
-  stolen: "", // the last theft's outcome: "", "blocked" or "worked"
+  stolen: "", // the last theft's outcome: "", "blocked", "worked" or "norefresh"
+  stolenFound: "", // what the thief found in cookie mode
+  cookieMode: false, // the session's refresh token is in the HttpOnly cookie, never in this page
+  refreshExp: 0, refreshLife: 0, // the cookie's refresh token's expiry (ms, server clock) and lifetime, from the body
 };
 
 const $ = (id) => document.getElementById(id);
@@ -92,8 +105,10 @@ async function proof(key, method, path, access) {
 // call sends a request: with key, the token as a DPoP-bound one and a
 // fresh proof (resource says whether the token's hash belongs in it);
 // who labels the log line ("thief" for the stolen copies).
-async function call(method, path, { token, body, key, resource = false, who = "" } = {}) {
+async function call(method, path, { token, body, key, resource = false, who = "", csrf = false } = {}) {
   const headers = { "Accept-Language": state.lang };
+  // Double submit: the CSRF token read back from its readable cookie.
+  if (csrf) headers["X-CSRF-Token"] = csrfCookie();
   if (key) headers.DPoP = await proof(key, method, path, resource ? token : undefined);
   if (token) headers.Authorization = (key ? "DPoP " : "Bearer ") + token;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -102,6 +117,13 @@ async function call(method, path, { token, body, key, resource = false, who = ""
   try { data = await res.json(); } catch { /* 204 and non-JSON bodies */ }
   addLog(method, path, res.status, data, who);
   return { status: res.status, data };
+}
+
+// csrfCookie is the authd_csrf cookie's value: the only authd cookie a
+// script can read.
+function csrfCookie() {
+  const c = document.cookie.split("; ").find((kv) => kv.startsWith("authd_csrf="));
+  return c ? c.slice("authd_csrf=".length) : "";
 }
 
 function addLog(method, path, status, data, who = "") {
@@ -114,10 +136,17 @@ function addLog(method, path, status, data, who = "") {
 
 function setTokens(data) {
   state.access = data.access;
-  state.refresh = data.refresh;
+  state.refresh = data.refresh || ""; // absent in cookie mode
+  state.cookieMode = Boolean(data.csrf_token);
+  state.refreshExp = serverNow() + data.refresh_expires_in * 1000;
+  if (state.cookieMode && !state.refreshLife) state.refreshLife = data.refresh_expires_in * 1000;
   state.ended = "";
   render();
 }
+
+// inSession reports whether there is a session to refresh: a refresh token
+// in memory, or, in cookie mode, one in the cookie.
+function inSession() { return Boolean(state.refresh) || (state.cookieMode && Boolean(state.access)); }
 
 // endSession shows why the session ended and forgets its tokens: none of
 // them will ever be accepted again, so none stays on screen as if it might.
@@ -125,13 +154,17 @@ function endSession(code) {
   state.ended = code;
   state.access = state.refresh = state.previousRefresh = "";
   state.key = null;
+  state.cookieMode = false;
   render();
 }
 
 async function login() {
   const [username, password] = $("user").value.split(":");
   const key = $("dpop").checked ? await newKey() : null;
-  const r = await call("POST", "/login/", { body: { username, password }, key });
+  const body = { username, password };
+  if ($("cookie").checked) body.cookie = true;
+  state.refreshLife = 0;
+  const r = await call("POST", "/login/", { body, key });
   if (r.status === 200) {
     state.user = username;
     state.previousRefresh = "";
@@ -146,6 +179,7 @@ async function login() {
 // token sent as a Bearer token, the refresh token with no proof, then with
 // a proof of the thief's own key.
 async function steal() {
+  if (state.cookieMode) return stealFromCookieMode();
   const copy = { access: state.access, refresh: state.refresh };
   const used = await call("GET", "/protected/", { token: copy.access, resource: true, who: "thief" });
   let refreshed = await call("POST", "/refresh/", { token: copy.refresh, who: "thief" });
@@ -156,14 +190,35 @@ async function steal() {
   render();
 }
 
+// stealFromCookieMode plays the same thief in cookie mode: it searches
+// everywhere a script can look for a refresh token (a JWT whose typ says
+// refresh), finds none, and tries a refresh with the cookie alone, as a
+// form on another page would send it.
+async function stealFromCookieMode() {
+  const places = { "document.cookie": document.cookie, localStorage: JSON.stringify({ ...localStorage }),
+    sessionStorage: JSON.stringify({ ...sessionStorage }), memory: JSON.stringify({ access: state.access, refresh: state.refresh }) };
+  const found = [];
+  for (const [where, text] of Object.entries(places)) {
+    for (const jwt of text.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g) || []) {
+      let kind = "?";
+      try { kind = decode(jwt).header.typ || "?"; } catch { /* not a token */ }
+      found.push(`${where}: ${kind}`);
+    }
+  }
+  await call("POST", "/refresh/", { who: "thief" });
+  state.stolenFound = found.join(", ") || "–";
+  state.stolen = found.some((f) => /refresh/i.test(f)) ? "worked" : "norefresh";
+  render();
+}
+
 async function refresh() {
-  if (!state.refresh || state.refreshing) return;
+  if (!inSession() || state.refreshing) return;
   state.refreshing = true;
   try {
     const used = state.refresh;
-    const r = await call("POST", "/refresh/", { token: used, key: state.key });
+    const r = await call("POST", "/refresh/", { token: used, key: state.key, csrf: state.cookieMode });
     if (r.status === 200) {
-      state.previousRefresh = used;
+      if (used) state.previousRefresh = used;
       setTokens(r.data);
     } else if (r.status === 401) {
       endSession(r.data.error);
@@ -185,8 +240,9 @@ async function protectedCall() {
 }
 
 async function logout() {
-  const r = await call("POST", "/logout/", { token: state.refresh, key: state.key });
+  const r = await call("POST", "/logout/", { token: state.refresh, key: state.key, csrf: state.cookieMode });
   if (r.status === 204) {
+    state.cookieMode = false;
     state.access = state.refresh = state.previousRefresh = "";
     state.user = "";
     state.key = null;
@@ -214,6 +270,9 @@ async function advance() {
   tick();
 }
 
+// countdown shows a token's time left: from its claims, or, for the
+// cookie's refresh token the page cannot read, from the expiry and
+// lifetime the body told ({ exp, life } in ms).
 function countdown(kind, token) {
   const bar = $(kind + "-bar");
   const text = $(kind + "-countdown");
@@ -222,9 +281,15 @@ function countdown(kind, token) {
     text.textContent = "–";
     return Infinity;
   }
-  const { claims } = decode(token);
-  const life = (claims.exp - claims.iat) * 1000;
-  const left = claims.exp * 1000 - serverNow();
+  let life, exp;
+  if (typeof token === "string") {
+    const { claims } = decode(token);
+    life = (claims.exp - claims.iat) * 1000;
+    exp = claims.exp * 1000;
+  } else {
+    ({ life, exp } = token);
+  }
+  const left = exp - serverNow();
   const share = Math.max(0, Math.min(1, left / life));
   bar.style.width = (share * 100).toFixed(1) + "%";
   bar.className = left <= 0 ? "gone" : share < 0.2 ? "low" : "";
@@ -235,9 +300,10 @@ function countdown(kind, token) {
 
 function tick() {
   const accessLeft = countdown("access", state.ended ? "" : state.access);
-  countdown("refresh", state.ended ? "" : state.refresh);
+  const cookieRefresh = state.cookieMode && state.access ? { exp: state.refreshExp, life: state.refreshLife } : "";
+  countdown("refresh", state.ended ? "" : state.refresh || cookieRefresh);
   if (state.devClock) $("clock").textContent = t("serverClock", new Date(serverNow()).toISOString().slice(0, 19) + "Z");
-  if ($("auto").checked && state.refresh && !state.ended && accessLeft !== Infinity) {
+  if ($("auto").checked && inSession() && !state.ended && accessLeft !== Infinity) {
     const { claims } = decode(state.access);
     const margin = Math.min(10000, (claims.exp - claims.iat) * 200);
     if (accessLeft < margin) refresh();
@@ -257,10 +323,11 @@ function render() {
   $("binding").textContent = loggedIn ? (state.key ? t("bound", state.key.jkt) : t("bearer")) : "";
   const stolen = $("steal-result");
   stolen.hidden = !state.stolen;
-  stolen.dataset.state = state.stolen === "blocked" ? "in" : "ended";
-  stolen.textContent = state.stolen === "blocked" ? t("stolenBlocked") : state.stolen === "worked" ? t("stolenWorked") : "";
+  stolen.dataset.state = state.stolen === "blocked" || state.stolen === "norefresh" ? "in" : "ended";
+  stolen.textContent = state.stolen === "blocked" ? t("stolenBlocked") : state.stolen === "worked" ? t("stolenWorked")
+    : state.stolen === "norefresh" ? t("stolenNoRefresh", state.stolenFound) : "";
   const hint = $("replay-hint");
-  hint.hidden = !(loggedIn && !state.previousRefresh);
+  hint.hidden = !(loggedIn && !state.previousRefresh) || state.cookieMode;
   hint.textContent = t("replayHint");
   $("replay").title = $("replay").disabled ? t("replayHint") : "";
   $("advance").hidden = !state.devClock;
@@ -268,6 +335,7 @@ function render() {
     const token = state[kind];
     $(kind + "-decoded").textContent = token ? JSON.stringify(decode(token), null, 2) : "";
   }
+  if (loggedIn && state.cookieMode) $("refresh-decoded").textContent = t("cookieHeld");
   tick();
 }
 
