@@ -15,6 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// T is the instant the benchmarks' frozen clocks start at, a whole second.
+var T = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
 // benchApp wires authd as production does, on a frozen clock, logging to
 // nowhere; options change the configuration.
 func benchApp(b *testing.B, options ...func(*Config)) (*App, *clock.Frozen) {

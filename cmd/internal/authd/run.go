@@ -239,7 +239,7 @@ func setMemoryLimit(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(hashConcurrency()))
+	debug.SetMemoryLimit(memoryLimit(HashConcurrency()))
 }
 
 // memoryLimit is the soft limit of the Go runtime for a process that hashes

@@ -1,38 +1,30 @@
-package authd
+package authd_test
 
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/cmd/internal/authd"
+	"github.com/authd/authd/cmd/internal/authd/harness"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
-
 // TestRun starts authd as main does, on a free port, waits for /healthz,
 // logs in, and shuts it down by cancelling its context.
 func TestRun(t *testing.T) {
-	addr := freeAddr(t)
+	addr := harness.FreeAddr(t)
 	env := map[string]string{"AUTH_ADDR": addr, "AUTH_SHUTDOWN_TIMEOUT": "2s"}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &harness.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), logs, io.Discard)
+		done <- authd.Run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), logs, io.Discard)
 	}()
 
 	base := "http://" + addr
@@ -66,7 +58,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	cfg := defaultConfig(t)
+	cfg := harness.DefaultConfig(t)
 	assert.Equal(t, "127.0.0.1:5000", cfg.Addr)
 	assert.Equal(t, time.Minute, cfg.Policy.AccessTTL)
 	assert.Equal(t, 5*time.Minute, cfg.Policy.RefreshTTL)
@@ -76,7 +68,7 @@ func TestConfig(t *testing.T) {
 	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
 
 	env := map[string]string{"AUTH_ACCESS_TTL": "2s", "AUTH_REFRESH_TTL": "1m", "AUTH_LOG_FORMAT": "console"}
-	cfg, err := LoadConfig([]string{"--refresh-ttl", "90s"}, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := authd.LoadConfig([]string{"--refresh-ttl", "90s"}, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, 2*time.Second, cfg.Policy.AccessTTL, "from the environment")
 	assert.Equal(t, 90*time.Second, cfg.Policy.RefreshTTL, "the flag wins over the environment")
@@ -87,10 +79,10 @@ func TestConfig(t *testing.T) {
 // the repository's tests run for real; AUTH_VERIFY_ORIGINS is a list of
 // origins in the form they are compared in.
 func TestVerifySettings(t *testing.T) {
-	cfg := defaultConfig(t)
+	cfg := harness.DefaultConfig(t)
 	assert.Equal(t, "nginx", cfg.VerifyHeaders)
 	assert.Empty(t, cfg.VerifyOrigins, "unset: the origin of the public URL")
-	cfg, err := LoadConfig(nil, envOf(map[string]string{
+	cfg, err := authd.LoadConfig(nil, harness.EnvOf(map[string]string{
 		"AUTH_VERIFY_HEADERS": "traefik", "AUTH_VERIFY_ORIGINS": "https://API.example:443/, http://shop.example:8080",
 		"AUTH_PUBLIC_URL": "https://auth.example/",
 	}), io.Discard)
@@ -105,22 +97,22 @@ func TestVerifySettings(t *testing.T) {
 // the listener got; Build refuses a configuration nobody decided it for,
 // so no handler falls back to a request's Host.
 func TestPublicURLIsDecidedOnce(t *testing.T) {
-	cfg := defaultConfig(t)
+	cfg := harness.DefaultConfig(t)
 	cfg.Addr = "127.0.0.1:0"
-	ln, admin, err := Listen(&cfg)
+	ln, admin, err := authd.Listen(&cfg)
 	require.NoError(t, err)
 	defer ln.Close()
 	assert.Nil(t, admin)
 	assert.Equal(t, "http://"+ln.Addr().String(), cfg.PublicURL, "the port :0 got")
 
-	set := defaultConfig(t)
+	set := harness.DefaultConfig(t)
 	set.Addr, set.PublicURL = "127.0.0.1:0", "https://auth.example"
-	ln2, _, err := Listen(&set)
+	ln2, _, err := authd.Listen(&set)
 	require.NoError(t, err)
 	defer ln2.Close()
 	assert.Equal(t, "https://auth.example", set.PublicURL)
 
-	_, err = Build(defaultConfig(t), clock.NewFrozen(T), io.Discard)
+	_, err = authd.Build(harness.DefaultConfig(t), clock.NewFrozen(harness.T), io.Discard)
 	assert.ErrorContains(t, err, "AUTH_PUBLIC_URL")
 }
 
@@ -162,11 +154,11 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{nil, []string{"--no-such-flag"}, "no-such-flag"},
 		{nil, []string{"serve"}, "serve"},
 	} {
-		_, err := LoadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+		_, err := authd.LoadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 		require.Error(t, err, "%v %v", tc.env, tc.args)
 		assert.Contains(t, err.Error(), tc.want)
 	}
-	err := Run(context.Background(), nil, func(k string) string {
+	err := authd.Run(context.Background(), nil, func(k string) string {
 		return map[string]string{"AUTH_ACCESS_TTL": "x"}[k]
 	}, strings.NewReader(""), io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "AUTH_ACCESS_TTL")
@@ -174,26 +166,26 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 
 func TestHelpIsNotAnError(t *testing.T) {
 	var out strings.Builder
-	err := Run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &out)
+	err := authd.Run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &out)
 	assert.NoError(t, err)
 	assert.Contains(t, out.String(), "AUTH_ACCESS_TTL")
 }
 
 func TestHS256Config(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
-	p := e.login("minsu", "1229")
-	assert.Equal(t, 200, e.protected(p.access).status)
-	assert.Equal(t, 200, e.refresh(p.refresh).status)
+	e := harness.NewEnv(t, func(c *authd.Config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
+	p := e.Login("minsu", "1229")
+	assert.Equal(t, 200, e.Protected(p.Access).Status)
+	assert.Equal(t, 200, e.Refresh(p.Refresh).Status)
 }
 
 // TestSIGTERMShutsDownGracefully runs authd as a process of its own and
 // stops it the way an orchestrator does: it must exit 0 after saying so.
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
-	p := startProcess(t, map[string]string{"AUTH_SHUTDOWN_TIMEOUT": "3s"})
-	status, _ := p.call(t, "GET", "/healthz", "", "")
+	p := harness.StartProcess(t, map[string]string{"AUTH_SHUTDOWN_TIMEOUT": "3s"})
+	status, _ := p.Call(t, "GET", "/healthz", "", "")
 	require.Equal(t, 200, status)
-	p.terminate(t)
-	logs := p.logs.String()
+	p.Terminate(t)
+	logs := p.Logs.String()
 	assert.Contains(t, logs, "authd shutting down")
 	assert.Contains(t, logs, "authd stopped")
 	assert.Contains(t, logs, "no AUTH_JWT_KEYS_FILE", "without a keys file authd warns that instances cannot share its key")
@@ -202,16 +194,16 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 // TestBooleanSettingsAreBooleanFlags: --dev-clock alone turns it on, as a
 // boolean flag does.
 func TestBooleanSettingsAreBooleanFlags(t *testing.T) {
-	cfg, err := LoadConfig([]string{"--dev-clock"}, func(string) string { return "" }, io.Discard)
+	cfg, err := authd.LoadConfig([]string{"--dev-clock"}, func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
 	assert.True(t, cfg.DevClock)
-	cfg, err = LoadConfig([]string{"--playground=false", "--dev-clock=true"}, func(string) string { return "" }, io.Discard)
+	cfg, err = authd.LoadConfig([]string{"--playground=false", "--dev-clock=true"}, func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
 	assert.False(t, cfg.Playground)
 	assert.True(t, cfg.DevClock)
-	_, err = LoadConfig([]string{"--dev-clock=maybe"}, func(string) string { return "" }, io.Discard)
+	_, err = authd.LoadConfig([]string{"--dev-clock=maybe"}, func(string) string { return "" }, io.Discard)
 	assert.ErrorContains(t, err, "--dev-clock (AUTH_DEV_CLOCK)")
-	cfg, err = LoadConfig([]string{"--access-ttl", "2s"}, func(string) string { return "" }, io.Discard)
+	cfg, err = authd.LoadConfig([]string{"--access-ttl", "2s"}, func(string) string { return "" }, io.Discard)
 	require.NoError(t, err, "other settings still take a value")
 	assert.Equal(t, 2*time.Second, cfg.Policy.AccessTTL)
 }
@@ -219,7 +211,7 @@ func TestBooleanSettingsAreBooleanFlags(t *testing.T) {
 // TestHelpListsTheCommands: authd -h shows the subcommands and the settings.
 func TestHelpListsTheCommands(t *testing.T) {
 	var out strings.Builder
-	require.NoError(t, Run(t.Context(), []string{"-h"}, func(string) string { return "" }, nil, io.Discard, &out))
+	require.NoError(t, authd.Run(t.Context(), []string{"-h"}, func(string) string { return "" }, nil, io.Discard, &out))
 	for _, want := range []string{"keygen", "hash-password", "migrate", "client-secret", "healthcheck", "-access-ttl", "AUTH_ACCESS_TTL"} {
 		assert.Contains(t, out.String(), want)
 	}

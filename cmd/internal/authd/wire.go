@@ -95,7 +95,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		Sessions: st.sessions,
 		Issuer:   jwx.NewIssuer(keys),
 		Verifier: jwx.NewVerifier(keys),
-		Hasher:   argon2.New(argon2.OWASP(), hashConcurrency(), hashWait(cfg)),
+		Hasher:   argon2.New(argon2.OWASP(), HashConcurrency(), hashWait(cfg)),
 		IDs:      ids(cfg),
 		Failures: st.failures,
 		Proofs:   proofs,
@@ -315,12 +315,12 @@ func oauthClients(cfg Config) ([]httpapi.OAuthClient, error) {
 	return clients, nil
 }
 
-// hashConcurrency is how many argon2id hashes run at once: half the cores
+// HashConcurrency is how many argon2id hashes run at once: half the cores
 // Go may use, at least one. Logins are rare and deliberately expensive;
 // every other request (token checks above all) needs a core too, and a
 // login flood that held every core took /protected/ from 40,000 to 7,000
 // requests/s (docs/performance.md).
-func hashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)/2) }
+func HashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // hashWait returns AUTH_HASH_QUEUE_WAIT, or when it is 0 the time of one
 // argon2id hash measured now, so the limit fits the machine.

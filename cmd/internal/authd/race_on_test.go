@@ -1,9 +1,0 @@
-//go:build race
-
-package authd
-
-// raceDetector reports whether the tests run with -race, which makes the
-// signature arithmetic of DPoP proofs about ten times slower: floods of
-// thousands of signed requests run a fifth as long then, proving the same
-// bound.
-const raceDetector = true
