@@ -11,13 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dpopClient is a client holding a DPoP key, making proofs on the env's
+// DPoPClient is a client holding a DPoP key, making proofs on the Env's
 // frozen clock.
 type DPoPClient struct {
 	Env *Env
 	Key *authclient.DPoPKey
 }
 
+// NewDPoPClient returns a DPoP client of e with a new key
+// (authclient.NewDPoPKey).
 func NewDPoPClient(t *testing.T, e *Env) *DPoPClient {
 	t.Helper()
 	key, err := authclient.NewDPoPKey()
@@ -25,7 +27,7 @@ func NewDPoPClient(t *testing.T, e *Env) *DPoPClient {
 	return &DPoPClient{Env: e, Key: key}
 }
 
-// proof makes a proof for method and path on the env's server.
+// Proof makes a proof for method and path on the Env's server.
 func (c *DPoPClient) Proof(method, path, access string) string {
 	c.Env.T.Helper()
 	p, err := c.Key.Proof(method, c.Env.Server.URL+path, access, "", c.Env.Clock.Now())
@@ -33,19 +35,23 @@ func (c *DPoPClient) Proof(method, path, access string) string {
 	return p
 }
 
+// Login logs minsu in with a proof, binding the session to the key.
 func (c *DPoPClient) Login() Response {
 	return c.Env.Do("POST", "/login/", `{"username":"minsu","password":"1229"}`, JSONHeader, "DPoP: "+c.Proof("POST", "/login/", ""))
 }
 
+// Refresh presents the refresh token with a proof.
 func (c *DPoPClient) Refresh(refresh string) Response {
 	return c.Env.Do("POST", "/refresh/", "", "Authorization: DPoP "+refresh, "DPoP: "+c.Proof("POST", "/refresh/", ""))
 }
 
+// Get sends a GET for path with the access token in the DPoP scheme and a
+// proof.
 func (c *DPoPClient) Get(path, access string) Response {
 	return c.Env.Do("GET", path, "", "Authorization: DPoP "+access, "DPoP: "+c.Proof("GET", path, access))
 }
 
-// assertDPoPError checks a 401 with the body's code and a DPoP challenge.
+// AssertDPoPError checks a 401 with the body's code and a DPoP challenge.
 func AssertDPoPError(t *testing.T, r Response, code string) {
 	t.Helper()
 	AssertError(t, r, 401, code)
@@ -58,7 +64,7 @@ func AssertDPoPError(t *testing.T, r Response, code string) {
 	assert.Contains(t, challenge, `error="`+want+`"`)
 }
 
-// trustedGateway makes the test's own loopback connections a trusted
+// TrustedGateway makes the test's own loopback connections a trusted
 // gateway's (AUTH_TRUSTED_PROXIES=127.0.0.1/32) in front of the origins
 // (AUTH_VERIFY_ORIGINS).
 func TrustedGateway(origins ...string) func(*authd.Config) {
@@ -68,7 +74,7 @@ func TrustedGateway(origins ...string) func(*authd.Config) {
 	}
 }
 
-// verifyWith sends the proof for method and url to /auth/verify with the
+// VerifyWith sends the proof for method and url to /auth/verify with the
 // gateway's headers.
 func (c *DPoPClient) VerifyWith(access, method, url string, headers ...string) Response {
 	c.Env.T.Helper()

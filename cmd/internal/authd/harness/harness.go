@@ -25,25 +25,27 @@ import (
 // T is a whole second; every test's clock starts there.
 var T = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
-// syncBuffer is a log sink safe for the server's goroutines.
+// SyncBuffer is a log sink safe for the server's goroutines.
 type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
+// Write appends p to the buffer.
 func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
+// String returns what was written so far.
 func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
 }
 
-// env is authd's real HTTP stack on a frozen clock.
+// Env is authd's real HTTP stack on a frozen clock.
 type Env struct {
 	T      *testing.T
 	Clock  *clock.Frozen
@@ -52,7 +54,7 @@ type Env struct {
 	Logs   *SyncBuffer
 }
 
-// defaultConfig returns the configuration of an empty environment.
+// DefaultConfig returns the configuration of an empty environment.
 func DefaultConfig(t *testing.T) authd.Config {
 	t.Helper()
 	cfg, err := authd.LoadConfig(nil, func(string) string { return "" }, io.Discard)
@@ -60,7 +62,7 @@ func DefaultConfig(t *testing.T) authd.Config {
 	return cfg
 }
 
-// newEnv starts authd on a clock frozen at T with the defaults, changed by
+// NewEnv starts authd on a clock frozen at T with the defaults, changed by
 // the options.
 func NewEnv(t *testing.T, options ...func(*authd.Config)) *Env {
 	t.Helper()
@@ -74,7 +76,7 @@ func NewEnv(t *testing.T, options ...func(*authd.Config)) *Env {
 	return e
 }
 
-// startEnv wires authd with the configuration and clock and serves it on
+// StartEnv wires authd with the configuration and clock and serves it on
 // a loopback port, listening first as Run does, so the public URL is the
 // server's own (unless the configuration sets AUTH_PUBLIC_URL).
 func StartEnv(t *testing.T, cfg authd.Config, clk ports.Clock) *Env {
@@ -101,7 +103,7 @@ func StartEnv(t *testing.T, cfg authd.Config, clk ports.Clock) *Env {
 	return e
 }
 
-// response is what a request got back.
+// Response is what a request got back.
 type Response struct {
 	Status int
 	Header http.Header
@@ -109,9 +111,10 @@ type Response struct {
 	Body   map[string]any
 }
 
+// Code is the body's error member.
 func (r Response) Code() string { s, _ := r.Body["error"].(string); return s }
 
-// do sends a request; headers come as "Name: value" strings.
+// Do sends a request; headers come as "Name: value" strings.
 func (e *Env) Do(method, path, body string, headers ...string) Response {
 	e.T.Helper()
 	var rd io.Reader
@@ -133,7 +136,7 @@ func (e *Env) Do(method, path, body string, headers ...string) Response {
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	require.NoError(e.T, err)
-	checkAgainstSpec(e.T, req, res, raw)
+	CheckAgainstSpec(e.T, req, res, raw)
 	r := Response{Status: res.StatusCode, Header: res.Header, Raw: string(raw)}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &r.Body)
@@ -141,14 +144,17 @@ func (e *Env) Do(method, path, body string, headers ...string) Response {
 	return r
 }
 
+// JSONHeader is the Content-Type header of a JSON body, as Env.Do takes
+// headers.
 const JSONHeader = "Content-Type: application/json"
 
+// Bearer is the Authorization header of a bearer token.
 func Bearer(token string) string { return "Authorization: Bearer " + token }
 
-// pair is a token response.
+// Pair is a token response.
 type Pair struct{ Access, Refresh string }
 
-// login logs in and requires success.
+// Login logs in and requires success.
 func (e *Env) Login(username, password string) Pair {
 	e.T.Helper()
 	r := e.Do("POST", "/login/", `{"username":"`+username+`","password":"`+password+`"}`, JSONHeader)
@@ -156,24 +162,26 @@ func (e *Env) Login(username, password string) Pair {
 	return Pair{Access: r.Body["access"].(string), Refresh: r.Body["refresh"].(string)}
 }
 
-// refresh presents a refresh token the seed's way.
+// Refresh presents a refresh token the seed's way.
 func (e *Env) Refresh(token string) Response {
 	e.T.Helper()
 	return e.Do("POST", "/refresh/", "", Bearer(token))
 }
 
+// Pair requires a 200 token response and returns its pair.
 func (r Response) Pair(t *testing.T) Pair {
 	t.Helper()
 	require.Equal(t, 200, r.Status, r.Raw)
 	return Pair{Access: r.Body["access"].(string), Refresh: r.Body["refresh"].(string)}
 }
 
+// Protected sends GET /protected/ with the access token.
 func (e *Env) Protected(access string) Response {
 	e.T.Helper()
 	return e.Do("GET", "/protected/", "", Bearer(access))
 }
 
-// assertError checks a contract error response.
+// AssertError checks a contract error response.
 func AssertError(t *testing.T, r Response, status int, code string) {
 	t.Helper()
 	assert.Equal(t, status, r.Status, r.Raw)
@@ -186,20 +194,20 @@ func AssertError(t *testing.T, r Response, status int, code string) {
 	}
 }
 
-// newDevEnv starts authd on the operator-movable dev clock, as
+// NewDevEnv starts authd on the operator-movable dev clock, as
 // AUTH_DEV_CLOCK=true does.
 func NewDevEnv(t *testing.T, cfg authd.Config) *Env {
 	t.Helper()
 	return StartEnv(t, cfg, clock.NewDev())
 }
 
-// heapPeak samples the heap in use while a test runs.
+// HeapPeak samples the heap in use while a test runs.
 type HeapPeak struct {
 	mu  sync.Mutex
 	Max uint64
 }
 
-// watch samples every millisecond until the returned stop is called.
+// Watch samples every millisecond until the returned stop is called.
 func (h *HeapPeak) Watch() (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -221,17 +229,17 @@ func (h *HeapPeak) Watch() (stop func()) {
 	return func() { close(done); <-finished }
 }
 
-// hashCapacity is how many argon2id hashes authd runs at once.
+// HashCapacity is how many argon2id hashes authd runs at once.
 func HashCapacity() int { return authd.HashConcurrency() }
 
-// process is an authd started as a child process of the test binary.
+// Process is an authd started as a child process of the test binary.
 type Process struct {
 	URL  string
 	Cmd  *exec.Cmd
 	Logs *SyncBuffer
 }
 
-// startProcess runs authd in a process of its own with the environment.
+// StartProcess runs authd in a process of its own with the environment.
 func StartProcess(t *testing.T, env map[string]string) *Process {
 	t.Helper()
 	addr := FreeAddr(t)
@@ -267,7 +275,7 @@ func StartProcess(t *testing.T, env map[string]string) *Process {
 	return p
 }
 
-// call sends a request to the process, with token as a bearer token, and
+// Call sends a request to the process, with token as a bearer token, and
 // returns status and body.
 func (p *Process) Call(t *testing.T, method, path, body, token string) (int, map[string]any) {
 	t.Helper()
@@ -278,7 +286,7 @@ func (p *Process) Call(t *testing.T, method, path, body, token string) (int, map
 	return p.Send(t, method, path, body, headers...)
 }
 
-// send sends a request with headers given as "Name: value" (a JSON
+// Send sends a request with headers given as "Name: value" (a JSON
 // Content-Type with a body) and returns status and body.
 func (p *Process) Send(t *testing.T, method, path, body string, headers ...string) (int, map[string]any) {
 	t.Helper()
@@ -303,6 +311,7 @@ func (p *Process) Send(t *testing.T, method, path, body string, headers ...strin
 	return res.StatusCode, m
 }
 
+// Login logs minsu in and requires success.
 func (p *Process) Login(t *testing.T) Pair {
 	t.Helper()
 	status, m := p.Call(t, "POST", "/login/", `{"username":"minsu","password":"1229"}`, "")
@@ -310,7 +319,7 @@ func (p *Process) Login(t *testing.T) Pair {
 	return Pair{m["access"].(string), m["refresh"].(string)}
 }
 
-// terminate sends SIGTERM, the way an orchestrator stops a pod, and
+// Terminate sends SIGTERM, the way an orchestrator stops a pod, and
 // requires the process to exit 0 within 10 s.
 func (p *Process) Terminate(t *testing.T) {
 	t.Helper()

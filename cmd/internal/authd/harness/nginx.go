@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// nginxBinary returns Debian's nginx, or skips the test with the reason
+// NginxBinary returns Debian's nginx, or skips the test with the reason
 // (fails instead when AUTH_TEST_REQUIRE_NGINX=1, which CI sets).
 func NginxBinary(t *testing.T) string {
 	t.Helper()
@@ -32,7 +32,7 @@ func NginxBinary(t *testing.T) string {
 	return ""
 }
 
-// startNginx runs real nginx in the foreground with servers (the inside of
+// StartNginx runs real nginx in the foreground with servers (the inside of
 // an http{} block) in a throwaway prefix, and stops it when the test ends.
 // "LISTEN" in servers is replaced by a free loopback address, whose URL it
 // returns.
@@ -93,7 +93,7 @@ func readFile(path string) string {
 	return string(b)
 }
 
-// clientFrom returns an HTTP client whose connections come from the
+// ClientFrom returns an HTTP client whose connections come from the
 // loopback address ip (any of 127.0.0.0/8 works on Linux), so that a test
 // can play several clients that a proxy tells apart by address.
 func ClientFrom(ip string) *http.Client {

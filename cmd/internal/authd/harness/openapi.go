@@ -48,7 +48,7 @@ func OpenAPIRouter() (routers.Router, error) {
 	return specRouter, specErr
 }
 
-// validateResponse checks a response against the OpenAPI document: its
+// ValidateResponse checks a response against the OpenAPI document: its
 // status must be documented for the operation, and its headers and body
 // must match. A path or method the document does not have may only answer
 // 404 or 405 (the probes of the error tests); anything else is an endpoint
@@ -105,8 +105,9 @@ func ValidateResponse(req *http.Request, status int, header http.Header, body []
 	return openapi3filter.ValidateResponse(context.Background(), in)
 }
 
-// checkAgainstSpec is called by env.do for every response.
-func checkAgainstSpec(t *testing.T, req *http.Request, res *http.Response, body []byte) {
+// CheckAgainstSpec fails the test when the response does not match
+// docs/openapi.yaml (ValidateResponse); Env.Do calls it for every response.
+func CheckAgainstSpec(t *testing.T, req *http.Request, res *http.Response, body []byte) {
 	t.Helper()
 	r := req.Clone(context.Background())
 	r.Body = io.NopCloser(bytes.NewReader(nil))

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// keysFile writes the private JWK Set of the keys, in order, to a file and
+// KeysFile writes the private JWK Set of the keys, in order, to a file and
 // returns its path.
 func KeysFile(t *testing.T, keys ...*jwx.Keys) string {
 	t.Helper()
@@ -34,11 +34,12 @@ func KeysFile(t *testing.T, keys ...*jwx.Keys) string {
 	return path
 }
 
+// WithKeys signs with the keys in the JWK Set file path, of algorithm alg.
 func WithKeys(alg, path string) func(*authd.Config) {
 	return func(c *authd.Config) { c.JWTAlg, c.JWTKeysFile = alg, path }
 }
 
-// jwks fetches and decodes the JWKS endpoint.
+// JWKS fetches and decodes the JWKS endpoint.
 func (e *Env) JWKS() []map[string]any {
 	e.T.Helper()
 	r := e.Do("GET", "/.well-known/jwks.json", "")
@@ -49,7 +50,7 @@ func (e *Env) JWKS() []map[string]any {
 	return set.Keys
 }
 
-// withPostgres puts users and sessions in the database; one instance with a
+// WithPostgres puts users and sessions in the database; one instance with a
 // fresh key per test, so it opts in to ephemeral keys, and to the demo
 // users the tests log in as.
 func WithPostgres(url string) func(*authd.Config) {
@@ -58,18 +59,23 @@ func WithPostgres(url string) func(*authd.Config) {
 	}
 }
 
+// WithGrace sets the reuse grace window of refresh tokens.
 func WithGrace(d time.Duration) func(*authd.Config) {
 	return func(c *authd.Config) { c.Policy.ReuseGrace = d }
 }
 
+// BehindProxy trusts the test's own loopback address as a proxy, so
+// X-Forwarded-For names the client.
 func BehindProxy(c *authd.Config) {
 	c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 }
 
+// EnvOf returns a getenv that reads kv (an empty string for the rest).
 func EnvOf(kv map[string]string) func(string) string {
 	return func(k string) string { return kv[k] }
 }
 
+// FreeAddr returns a loopback address that was free a moment ago.
 func FreeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -79,7 +85,7 @@ func FreeAddr(t *testing.T) string {
 	return addr
 }
 
-// metricsText returns the /metrics page.
+// MetricsText returns the /metrics page.
 func (e *Env) MetricsText() string {
 	e.T.Helper()
 	res, err := e.Server.Client().Get(e.Server.URL + "/metrics")
@@ -90,7 +96,7 @@ func (e *Env) MetricsText() string {
 	return string(b)
 }
 
-// oauthPair is a successful OAuth token response.
+// OAuthPair is a successful OAuth token response.
 func (r Response) OAuthPair(t *testing.T) Pair {
 	t.Helper()
 	require.Equal(t, 200, r.Status, r.Raw)

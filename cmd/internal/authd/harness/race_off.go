@@ -2,6 +2,6 @@
 
 package harness
 
-// raceDetector reports whether the tests run with -race (see
-// race_on_test.go).
+// Race reports whether the tests run with -race (see
+// race_on.go).
 const Race = false

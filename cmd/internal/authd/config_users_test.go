@@ -1,4 +1,4 @@
-package authd
+package authd_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/authd/authd/adapters/postgres"
 	"github.com/authd/authd/adapters/postgres/pgtest"
+	"github.com/authd/authd/cmd/internal/authd"
+	"github.com/authd/authd/cmd/internal/authd/harness"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +25,7 @@ import (
 func TestUsersFileIsABootstrap(t *testing.T) {
 	hash := func(pw string) string {
 		var out strings.Builder
-		require.NoError(t, Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader(pw+"\n"), &out, io.Discard))
+		require.NoError(t, authd.Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader(pw+"\n"), &out, io.Discard))
 		return strings.TrimSpace(out.String())
 	}
 	file := filepath.Join(t.TempDir(), "users.json")
@@ -36,10 +38,10 @@ func TestUsersFileIsABootstrap(t *testing.T) {
 	write(younghee, gildong)
 
 	url := pgtest.Database(t)
-	opts := []func(*Config){withPostgres(url), func(c *Config) { c.UsersFile = file; c.DemoUsers = false }}
-	first := newEnv(t, opts...)
-	first.login("younghee", "old-password")
-	assert.Contains(t, first.logs.String(), `"added":2`)
+	opts := []func(*authd.Config){harness.WithPostgres(url), func(c *authd.Config) { c.UsersFile = file; c.DemoUsers = false }}
+	first := harness.NewEnv(t, opts...)
+	first.Login("younghee", "old-password")
+	assert.Contains(t, first.Logs.String(), `"added":2`)
 
 	// What the admin API does, straight in the store: a new password for
 	// younghee, gildong deleted.
@@ -51,17 +53,17 @@ func TestUsersFileIsABootstrap(t *testing.T) {
 
 	cheolsu := map[string]string{"id": "u-3", "username": "cheolsu", "password_hash": hash("cheolsu-pw")}
 	write(younghee, gildong, cheolsu) // the old file, and one user more
-	second := newEnv(t, opts...)
-	assertError(t, second.do("POST", "/login/", `{"username":"younghee","password":"old-password"}`, jsonCT), 401, "invalid_credentials")
-	second.login("younghee", "new-password")
-	assertError(t, second.do("POST", "/login/", `{"username":"gildong","password":"gildong-pw"}`, jsonCT), 401, "invalid_credentials")
-	second.login("cheolsu", "cheolsu-pw")
-	logs := second.logs.String()
+	second := harness.NewEnv(t, opts...)
+	harness.AssertError(t, second.Do("POST", "/login/", `{"username":"younghee","password":"old-password"}`, harness.JSONHeader), 401, "invalid_credentials")
+	second.Login("younghee", "new-password")
+	harness.AssertError(t, second.Do("POST", "/login/", `{"username":"gildong","password":"gildong-pw"}`, harness.JSONHeader), 401, "invalid_credentials")
+	second.Login("cheolsu", "cheolsu-pw")
+	logs := second.Logs.String()
 	assert.Contains(t, logs, `"added":1`)
 	assert.Contains(t, logs, `"kept":2`)
 	assert.Contains(t, logs, `"added_usernames":["cheolsu"]`)
 
 	write(cheolsu) // younghee removed from the file: still there
-	third := newEnv(t, opts...)
-	third.login("younghee", "new-password")
+	third := harness.NewEnv(t, opts...)
+	third.Login("younghee", "new-password")
 }

@@ -1,4 +1,4 @@
-package authd
+package interop
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/httpapi"
+	"github.com/authd/authd/cmd/internal/authd"
+	"github.com/authd/authd/cmd/internal/authd/harness"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -64,7 +66,7 @@ func TestPlaygroundCookieModeInABrowser(t *testing.T) {
 	assert.Contains(t, logText, "thief: POST /refresh/ → 403 csrf_failed")
 	assert.Contains(t, held, "HttpOnly cookie")
 	assert.Regexp(t, `^(2[0-9][0-9]|300) s left$`, refreshLeft, "the refresh countdown comes from refresh_expires_in")
-	assert.Equal(t, 5, strings.Count(e.logs.String(), `"route":"/refresh","status":200`))
+	assert.Equal(t, 5, strings.Count(e.Logs.String(), `"route":"/refresh","status":200`))
 }
 
 // headless starts headless Chromium for one test and returns its context.
@@ -109,8 +111,8 @@ func TestCookieCSRFInABrowser(t *testing.T) {
 	t.Cleanup(app.Close)
 	attacker := httptest.NewServer(page)
 	t.Cleanup(attacker.Close)
-	e := newEnv(t, func(c *Config) { c.CORSOrigins = []string{app.URL} })
-	authd := e.srv.URL
+	e := harness.NewEnv(t, func(c *authd.Config) { c.CORSOrigins = []string{app.URL} })
+	authd := e.Server.URL
 
 	eval := func(js string) map[string]any {
 		t.Helper()
@@ -170,7 +172,7 @@ func TestCookieCSRFInABrowser(t *testing.T) {
 	})()`, authd))
 	after := refreshCookie()
 
-	logs := e.logs.String()
+	logs := e.Logs.String()
 	assert.Equal(t, 1, strings.Count(logs, `"route":"/refresh","status":403`), "the form to /refresh/: 403, so the cookie came and the CSRF check refused it")
 	assert.Equal(t, 1, strings.Count(logs, `"route":"/logout","status":403`), "the form to /logout/")
 	assert.Equal(t, true, attack["csrfReadable"], "another port of the same host reads authd_csrf")
@@ -185,5 +187,5 @@ func TestCookieCSRFInABrowser(t *testing.T) {
 		return {status: r.status};
 	})()`, authd))
 	assert.EqualValues(t, 200, again["status"], "the victim's session lives on")
-	assert.Equal(t, 1, strings.Count(e.logs.String(), `"route":"/refresh","status":403`), "its preflighted fetch never reached authd")
+	assert.Equal(t, 1, strings.Count(e.Logs.String(), `"route":"/refresh","status":403`), "its preflighted fetch never reached authd")
 }
