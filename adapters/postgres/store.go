@@ -29,6 +29,7 @@ const DefaultOpTimeout = 3 * time.Second
 type Store struct {
 	pool      *pgxpool.Pool
 	opTimeout time.Duration
+	replays   *replayBatcher
 }
 
 // Open connects a pool to the database at url. It does not wait for the
@@ -46,11 +47,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool, opTimeout: DefaultOpTimeout}, nil
+	s := &Store{pool: pool, opTimeout: DefaultOpTimeout}
+	s.replays = newReplayBatcher(s)
+	return s, nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close stops the replay batcher and closes the pool.
+func (s *Store) Close() {
+	s.replays.close()
+	s.pool.Close()
+}
 
 // op returns a context bounded by the operation timeout.
 func (s *Store) op(ctx context.Context) (context.Context, context.CancelFunc) {

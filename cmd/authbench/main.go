@@ -47,6 +47,7 @@ type options struct {
 	out         string
 	cacheSize   int
 	only        string
+	databaseURL string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -61,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.cacheSize, "cache-size", 1000, "AUTH_TOKEN_CACHE_SIZE of the started server; smaller than --tokens keeps the cold workload cold")
 	fs.StringVar(&o.out, "out", "authbench.json", "where to write the JSON report")
 	fs.StringVar(&o.only, "only", "", "run only the workloads whose name contains this text")
+	fs.StringVar(&o.databaseURL, "database-url", "", "run the started server on this PostgreSQL database (empty) instead of in memory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := &server{url: o.server}
 	if srv.url == "" {
 		var err error
-		if srv, err = startServer(ctx, o.cacheSize, stderr); err != nil {
+		if srv, err = startServer(ctx, o.cacheSize, o.databaseURL, stderr); err != nil {
 			return err
 		}
 		defer srv.stop()

@@ -25,7 +25,12 @@ type server struct {
 // startServer builds ./cmd/authd and starts it on a free loopback port,
 // logging to nowhere (the access log would measure the disk), and waits for
 // /healthz.
-func startServer(ctx context.Context, cacheSize int, stderr io.Writer) (*server, error) {
+//
+// With databaseURL set the server keeps its stores in that PostgreSQL
+// database (which should be empty: the demo users are created only in an
+// empty users table), with a key of its own, as one instance of several
+// would.
+func startServer(ctx context.Context, cacheSize int, databaseURL string, stderr io.Writer) (*server, error) {
 	dir, err := os.MkdirTemp("", "authbench")
 	if err != nil {
 		return nil, err
@@ -44,8 +49,15 @@ func startServer(ctx context.Context, cacheSize int, stderr io.Writer) (*server,
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	cmd := exec.Command(bin)
+	// The generator is one client address: without lifting the DPoP
+	// address budget its proofs would be refused with 429 after the first
+	// row's few seconds.
 	cmd.Env = append(os.Environ(), "AUTH_ADDR="+addr, "AUTH_LOG_LEVEL=error",
-		"AUTH_TOKEN_CACHE_SIZE="+strconv.Itoa(cacheSize))
+		"AUTH_TOKEN_CACHE_SIZE="+strconv.Itoa(cacheSize), "AUTH_DPOP_ADDRESS_BUDGET=0")
+	if databaseURL != "" {
+		cmd.Env = append(cmd.Env, "AUTH_STORE=postgres", "AUTH_DATABASE_URL="+databaseURL,
+			"AUTH_DEMO_USERS=true", "AUTH_JWT_EPHEMERAL_KEYS=true")
+	}
 	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
