@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/authd/authd/domain"
@@ -53,6 +54,10 @@ type Hasher struct {
 	sem     chan struct{}
 	maxWait time.Duration
 	dummy   []byte // the salt and key of VerifyDummy's fixed hash
+	// queue bounds how many callers wait for a slot (-1: no bound), and
+	// waiting counts them.
+	queue   int32
+	waiting atomic.Int32
 }
 
 // New returns a hasher that runs at most concurrency hashes at once (at
@@ -64,11 +69,39 @@ func New(p Params, concurrency int, maxWait time.Duration) *Hasher {
 	}
 	dummy := make([]byte, p.SaltLen+int(p.KeyLen))
 	_, _ = rand.Read(dummy)
-	return &Hasher{params: p, sem: make(chan struct{}, concurrency), maxWait: maxWait, dummy: dummy}
+	return &Hasher{params: p, sem: make(chan struct{}, concurrency), maxWait: maxWait, dummy: dummy, queue: -1}
+}
+
+// WithQueue bounds how many callers may wait for a slot at once to n (at
+// least 0) and returns h; call it before h is used. A caller beyond the
+// bound gets domain.ErrUnavailable at once, and Admit says so before it
+// comes. Without it any number may wait, each at most maxWait.
+func (h *Hasher) WithQueue(n int) *Hasher {
+	h.queue = int32(max(0, n))
+	return h
 }
 
 // Capacity returns how many hashes may run at once.
 func (h *Hasher) Capacity() int { return cap(h.sem) }
+
+// Admit reports, without waiting or taking anything, whether a hash asked
+// for now would be refused: every slot is busy and the queue is full. It
+// returns an error wrapping domain.ErrUnavailable then, and nil when the
+// hash would run or wait its turn. It is the same rule acquire applies, so
+// a caller can refuse work before preparing it (a login before reading its
+// body); a nil answer is a forecast, not a reservation.
+func (h *Hasher) Admit() error {
+	if h.full(h.waiting.Load()) {
+		return fmt.Errorf("password hashing: %d running and %d waiting: %w", cap(h.sem), h.queue, domain.ErrUnavailable)
+	}
+	return nil
+}
+
+// full reports whether every slot is busy and waiting callers already fill
+// the queue.
+func (h *Hasher) full(waiting int32) bool {
+	return len(h.sem) == cap(h.sem) && h.queue >= 0 && waiting >= h.queue
+}
 
 // acquire takes a hashing slot, or fails with domain.ErrUnavailable after
 // maxWait or when ctx ends.
@@ -78,6 +111,11 @@ func (h *Hasher) acquire(ctx context.Context) error {
 		return nil
 	default:
 	}
+	if n := h.waiting.Add(1); h.full(n - 1) {
+		h.waiting.Add(-1)
+		return fmt.Errorf("password hashing queue: %d waiting already: %w", n-1, domain.ErrUnavailable)
+	}
+	defer h.waiting.Add(-1)
 	timer := time.NewTimer(h.maxWait)
 	defer timer.Stop()
 	select {

@@ -99,3 +99,36 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// TestQueueBound: with every slot busy, callers may wait up to the queue's
+// bound; one more is refused at once, and Admit says so beforehand. The
+// wait is an hour, so a refusal that waited would not come back.
+func TestQueueBound(t *testing.T) {
+	ctx := context.Background()
+	h := New(cheap(), 1, time.Hour).WithQueue(1)
+	enc, err := h.Hash(ctx, "pw")
+	require.NoError(t, err)
+	require.NoError(t, h.Admit(), "a free slot")
+
+	h.sem <- struct{}{} // the one slot, busy
+	assert.NoError(t, h.Admit(), "the slot is busy and the queue has room")
+	waited := make(chan error, 1)
+	go func() { waited <- h.Verify(ctx, enc, "pw") }()
+	require.Eventually(t, func() bool { return h.waiting.Load() == 1 }, 10*time.Second, time.Millisecond)
+
+	assert.ErrorIs(t, h.Admit(), domain.ErrUnavailable, "the slot is busy and the queue full")
+	assert.ErrorIs(t, h.Verify(ctx, enc, "pw"), domain.ErrUnavailable, "refused without waiting")
+	assert.ErrorIs(t, h.VerifyDummy(ctx, "pw"), domain.ErrUnavailable)
+
+	<-h.sem // the slot frees: the waiting caller runs
+	assert.NoError(t, <-waited)
+	assert.NoError(t, h.Admit())
+	assert.Zero(t, h.waiting.Load())
+}
+
+// TestNoQueueBound: without WithQueue, Admit never refuses.
+func TestNoQueueBound(t *testing.T) {
+	h := New(cheap(), 1, time.Hour)
+	h.sem <- struct{}{}
+	assert.NoError(t, h.Admit())
+}

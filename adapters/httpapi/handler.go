@@ -82,6 +82,12 @@ type Deps struct {
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error
+	// LoginAdmission, when set, reports without waiting whether a login
+	// could be served now (the password hasher's slots and queue); an
+	// error wrapping domain.ErrUnavailable answers POST /login/ with 503
+	// and Retry-After before its body is read, so a flood of logins costs
+	// what any refused request costs. Nil admits every login.
+	LoginAdmission func() error
 }
 
 // NewHandler returns the http.Handler of the whole API.

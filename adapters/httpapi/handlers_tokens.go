@@ -18,6 +18,13 @@ func (s *server) handleLogin() http.Handler {
 		Cookie      cookieChoice `json:"cookie"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A login that cannot be hashed now is answered before its body is
+		// read: the flood it belongs to costs no parsing and no throttle
+		// record.
+		if err := s.admitLogin(); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		var req request
 		if err := decode(w, r, &req); err != nil {
 			s.writeError(w, r, err)

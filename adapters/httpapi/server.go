@@ -38,6 +38,8 @@ type server struct {
 	cookies        bool
 	basePath       string
 	trustedOrigins []string
+	// admitLogin is Deps.LoginAdmission, never nil.
+	admitLogin func() error
 }
 
 // newServer returns the server of the listener d describes. publicURL,
@@ -49,8 +51,13 @@ func newServer(d Deps, publicURL string, forward *forwardAuth, origins []string)
 	if len(algs) == 0 {
 		algs = domain.SupportedDPoPAlgorithms
 	}
+	admit := d.LoginAdmission
+	if admit == nil {
+		admit = func() error { return nil }
+	}
 	return &server{
-		auth: d.Auth, log: d.Logger, stopwatch: d.Stopwatch, observer: d.Observer,
+		admitLogin: admit,
+		auth:       d.Auth, log: d.Logger, stopwatch: d.Stopwatch, observer: d.Observer,
 		publicURL: publicURL, dpopAlgs: algs, dpopChallenge: `DPoP realm="authd", algs="` + strings.Join(algs, " ") + `"`,
 		clients: newOAuthClients(d.OAuthClients), forward: forward,
 		cookies: d.Cookies, basePath: basePath(publicURL), trustedOrigins: origins,

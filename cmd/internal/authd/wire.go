@@ -89,13 +89,14 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	hasher := newHasher(cfg)
 	svc, err := app.New(app.Deps{
 		Clock:    clk,
 		Users:    st.users,
 		Sessions: st.sessions,
 		Issuer:   jwx.NewIssuer(keys),
 		Verifier: jwx.NewVerifier(keys),
-		Hasher:   argon2.New(argon2.OWASP(), HashConcurrency(), hashWait(cfg)),
+		Hasher:   hasher,
 		IDs:      ids(cfg),
 		Failures: st.failures,
 		Proofs:   proofs,
@@ -156,7 +157,8 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Cookies: cfg.Cookies,
 		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: readiness(st.ready, draining),
-		OAuthClients: clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
+		LoginAdmission: hasher.Admit,
+		OAuthClients:   clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
 		VerifyHeaders: cfg.VerifyHeaders, VerifyOrigins: cfg.VerifyOrigins,
 		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
@@ -322,17 +324,24 @@ func oauthClients(cfg Config) ([]httpapi.OAuthClient, error) {
 // requests/s (docs/performance.md).
 func HashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
-// hashWait returns AUTH_HASH_QUEUE_WAIT, or when it is 0 the time of one
-// argon2id hash measured now, so the limit fits the machine.
-func hashWait(cfg Config) time.Duration {
-	if cfg.HashQueueWait > 0 {
-		return cfg.HashQueueWait
-	}
+// newHasher returns the argon2id hasher: hashConcurrency slots, a wait of
+// AUTH_HASH_QUEUE_WAIT or else hashWaitFactor hash times, and a queue as
+// long as the slots can serve within that wait. A login beyond that queue
+// would time out waiting anyway, so it is refused at once, and the login
+// handler (through Admit) refuses it before reading its body. One hash is
+// timed now, so the limits fit the machine.
+func newHasher(cfg Config) *argon2.Hasher {
 	h := argon2.New(argon2.OWASP(), 1, time.Minute)
 	sw := clock.Stopwatch{}
 	start := sw.Now()
 	_ = h.VerifyDummy(context.Background(), "calibration")
-	return hashWaitFactor * sw.Now().Sub(start)
+	hash := max(sw.Now().Sub(start), time.Millisecond)
+	slots, wait := HashConcurrency(), cfg.HashQueueWait
+	if wait <= 0 {
+		wait = hashWaitFactor * hash
+	}
+	queue := max(slots, int((int64(slots)*int64(wait)+int64(hash)-1)/int64(hash)))
+	return argon2.New(argon2.OWASP(), slots, wait).WithQueue(queue)
 }
 
 // purgeLoop lets the stores forget ended sessions, old login failures and
