@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/cmd/internal/authd"
@@ -67,30 +66,6 @@ func TestPlaygroundCookieModeInABrowser(t *testing.T) {
 	assert.Contains(t, held, "HttpOnly cookie")
 	assert.Regexp(t, `^(2[0-9][0-9]|300) s left$`, refreshLeft, "the refresh countdown comes from refresh_expires_in")
 	assert.Equal(t, 5, strings.Count(e.Logs.String(), `"route":"/refresh","status":200`))
-}
-
-// headless starts headless Chromium for one test and returns its context.
-func headless(t *testing.T) context.Context {
-	t.Helper()
-	path := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // TestCookieCSRFInABrowser: a web app on an allowed origin (another port

@@ -120,13 +120,24 @@ func TestPlaygroundInABrowser(t *testing.T) {
 // playground, which has found the dev clock; both stop with the test.
 func playground(t *testing.T) (*harness.Env, context.Context) {
 	t.Helper()
-	path := chromium(t)
+	ctx := headless(t, chromedp.WindowSize(1200, 1350), chromedp.Flag("lang", "en-US"))
 	cfg := harness.DefaultConfig(t)
 	cfg.DevClock = true
 	e := harness.NewDevEnv(t, cfg)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.Server.URL+"/"),
+		chromedp.WaitVisible("#advance"), // the page found the dev clock
+	))
+	return e, ctx
+}
 
+// headless starts headless Chromium for one test, with the flags every
+// browser test needs (no sandbox, no GPU, no background traffic, a fresh
+// profile) and then extra, and returns its context, cancelled with the test.
+func headless(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
+		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
@@ -135,20 +146,14 @@ func playground(t *testing.T) (*harness.Env, context.Context) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.NoFirstRun,
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 1350),
-		chromedp.Flag("lang", "en-US"),
 	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(e.Server.URL+"/"),
-		chromedp.WaitVisible("#advance"), // the page found the dev clock
-	))
-	return e, ctx
+	return ctx
 }
 
 // TestPlaygroundDPoPInABrowser drives the playground's DPoP story in
