@@ -59,6 +59,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 		return domain.TokenPair{}, err
 	}
 	pair.DeviceToken, pair.DeviceExpiresIn = s.throttle.deviceToken(u.Username, sess.ID, now)
+	s.record(ctx, now, domain.AuditEvent{Kind: domain.AuditLoginSucceeded, UserID: u.ID, Username: u.Username, ClientID: cred.ClientID})
 	return pair, nil
 }
 
@@ -67,7 +68,8 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 // reservation before any hashing, the password, then right (a password
 // that proved right) before the reservation counts as a success; an error
 // of right takes the reservation back, as does any error that is not a
-// wrong password (a full hashing queue, a store outage).
+// wrong password (a full hashing queue, a store outage). A wrong password
+// (or a disabled user) is recorded in the audit trail as a failed login.
 func (s *Service) checkThrottled(ctx context.Context, cred domain.Credentials, clientIP string, now time.Time, right func() error) (domain.User, error) {
 	a := s.throttle.attemptOf(cred, clientIP, now)
 	keys, err := s.throttle.keys(ctx, s.failures, s.known, a, now)
@@ -87,6 +89,7 @@ func (s *Service) checkThrottled(ctx context.Context, cred domain.Credentials, c
 	}
 	switch {
 	case errors.Is(err, domain.ErrInvalidCredentials):
+		s.record(ctx, now, domain.AuditEvent{Kind: domain.AuditLoginFailed, Username: cred.Username, ClientID: cred.ClientID})
 		return domain.User{}, err // the reserved records are the failure
 	case err != nil:
 		return domain.User{}, errors.Join(err, s.throttle.release(ctx, s.failures, reserved, now))
@@ -98,7 +101,9 @@ func (s *Service) checkThrottled(ctx context.Context, cred domain.Credentials, c
 }
 
 // checkPassword returns the user whose password it is, or
-// domain.ErrInvalidCredentials.
+// domain.ErrInvalidCredentials: for an unknown user, a wrong password, and
+// a disabled user whatever the password, each after one hash's work, so
+// neither the answer nor its time tells them apart.
 func (s *Service) checkPassword(ctx context.Context, cred domain.Credentials) (domain.User, error) {
 	u, err := s.users.UserByUsername(ctx, cred.Username)
 	switch {
@@ -114,6 +119,9 @@ func (s *Service) checkPassword(ctx context.Context, cred domain.Credentials) (d
 	}
 	if err := s.hasher.Verify(ctx, u.PasswordHash, cred.Password); err != nil {
 		return domain.User{}, err
+	}
+	if u.Disabled {
+		return domain.User{}, domain.ErrInvalidCredentials
 	}
 	return u, nil
 }

@@ -44,15 +44,17 @@ func (s *Service) Logout(ctx context.Context, token, clientID string, all bool, 
 			return fmt.Errorf("revoke user sessions: %w", err)
 		}
 		s.noteRevoked(now, revoked...)
+		s.recordSessions(ctx, now, domain.AuditLogout, clientID, revoked...)
 		return nil
 	}
-	return s.endSession(ctx, a.claims.SessionID, now)
+	return s.endSession(ctx, a.claims.SessionID, now, domain.AuditLogout, clientID)
 }
 
 // endSession revokes one session as logged out and puts it on the
-// revocation list, so its access tokens fail at once. A session the store
-// no longer knows is over already, which is not an error.
-func (s *Service) endSession(ctx context.Context, id string, now time.Time) error {
+// revocation list, so its access tokens fail at once, and records the
+// event of the kind. A session the store no longer knows is over already,
+// which is not an error.
+func (s *Service) endSession(ctx context.Context, id string, now time.Time, kind domain.AuditKind, clientID string) error {
 	sess, err := s.sessions.RevokeSession(ctx, id, domain.ReasonLogout, now)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil
@@ -61,5 +63,6 @@ func (s *Service) endSession(ctx context.Context, id string, now time.Time) erro
 		return fmt.Errorf("revoke session: %w", err)
 	}
 	s.noteRevoked(now, sess)
+	s.recordSessions(ctx, now, kind, clientID, sess)
 	return nil
 }

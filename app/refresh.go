@@ -58,6 +58,7 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 				return domain.TokenPair{}, fmt.Errorf("revoke reused session: %w", err)
 			}
 			s.noteRevoked(now, revoked)
+			s.recordSessions(ctx, now, domain.AuditRefreshReused, c.ClientID, revoked)
 			return domain.TokenPair{}, domain.ErrRefreshReused
 		}
 		switch outcome {

@@ -40,7 +40,7 @@ func (s *Service) Revoke(ctx context.Context, token, clientID string, hint domai
 		case kind == domain.Refresh && !s.current(a.session, a.claims.Generation, now):
 			return nil
 		}
-		return s.endSession(ctx, a.claims.SessionID, now)
+		return s.endSession(ctx, a.claims.SessionID, now, domain.AuditRevoke, clientID)
 	}
 	return nil
 }

@@ -49,6 +49,19 @@ type Deps struct {
 	// TokenCacheSize is how many verified access tokens to remember; 0
 	// turns the cache off. DefaultTokenCacheSize suits most services.
 	TokenCacheSize int
+	// Accounts manages the users of Users (the same store): sign-up,
+	// password changes and administration need it, and answer
+	// domain.ErrUnavailable without it. Strength judges new passwords;
+	// without it only domain.CheckNewPassword's rules apply.
+	Accounts ports.UserAdmin
+	Strength ports.PasswordStrength
+	// SignUpThrottle limits sign-ups per client address (an IPv6 /64 as
+	// one), every attempt counting; a zero policy sets no limit.
+	SignUpThrottle domain.ThrottlePolicy
+	// Audit records the security events; nil records none. A failure to
+	// record is logged to Log (when set) and does not fail the use case.
+	Audit ports.AuditLog
+	Log   ports.Logger
 	// DPoPAddressBudget is how many DPoP proofs one client address (an
 	// IPv6 /64 counting as one) may have remembered per DPoP window, in
 	// front of the replay cache; 0 sets no budget.
@@ -87,6 +100,11 @@ type Service struct {
 	unacked  *unacknowledged
 	cache    *tokenCache // nil when off
 	oidc     OIDC
+	accounts ports.UserAdmin
+	strength ports.PasswordStrength
+	signups  domain.ThrottlePolicy
+	audit    ports.AuditLog
+	log      ports.Logger
 }
 
 // New returns a Service, or an error when a dependency is missing or the
@@ -126,6 +144,7 @@ func New(d Deps) (*Service, error) {
 		budget:  newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
 		revoked: newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
 		oidc: d.OIDC,
+		accounts: d.Accounts, strength: d.Strength, signups: d.SignUpThrottle, audit: d.Audit, log: d.Log,
 	}, nil
 }
 
@@ -172,6 +191,8 @@ func (s *Service) ObserveRevoked(sessions ...domain.Session) {
 }
 
 var (
-	_ ports.AuthService   = (*Service)(nil)
-	_ ports.SignInService = (*Service)(nil)
+	_ ports.AuthService    = (*Service)(nil)
+	_ ports.SignInService  = (*Service)(nil)
+	_ ports.AccountService = (*Service)(nil)
+	_ ports.AdminService   = (*Service)(nil)
 )

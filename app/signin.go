@@ -48,6 +48,7 @@ func (s *Service) SignIn(ctx context.Context, cred domain.Credentials, clientIP 
 	if err := s.oidc.Browsers.CreateBrowserSession(ctx, b); err != nil {
 		return domain.SignIn{}, fmt.Errorf("create browser session: %w", err)
 	}
+	s.record(ctx, now, domain.AuditEvent{Kind: domain.AuditLoginSucceeded, UserID: u.ID, Username: u.Username, ClientID: cred.ClientID})
 	return domain.SignIn{Cookie: domain.BrowserCookie(b.ID, secret), ExpiresAt: b.ExpiresAt}, nil
 }
 

@@ -55,17 +55,25 @@ type AuditEvent struct {
 // login's name is whatever the client sent (up to MaxUsernameBytes).
 const MaxAuditUsernameBytes = 256
 
-// requestIDKey is the context key of the request id.
-type requestIDKey struct{}
-
-// WithRequestID returns ctx carrying the id of the request being served,
-// which audit events record. The transport sets it; use cases read it.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
+// Request is what the transport knows of the request being served that
+// audit events record: its id and the client's address (as the throttle
+// sees it).
+type Request struct {
+	ID       string
+	ClientIP string
 }
 
-// RequestID returns the request id ctx carries, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// requestKey is the context key of the Request.
+type requestKey struct{}
+
+// WithRequest returns ctx carrying r. The transport sets it; use cases
+// read it for their audit events.
+func WithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestOf returns the Request ctx carries, or a zero one.
+func RequestOf(ctx context.Context) Request {
+	r, _ := ctx.Value(requestKey{}).(Request)
+	return r
 }

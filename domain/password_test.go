@@ -82,7 +82,7 @@ func TestValidateNewUsername(t *testing.T) {
 
 func TestRequestID(t *testing.T) {
 	t.Parallel()
-	ctx := domain.WithRequestID(t.Context(), "req-1")
-	assert.Equal(t, "req-1", domain.RequestID(ctx))
-	assert.Equal(t, "", domain.RequestID(t.Context()))
+	ctx := domain.WithRequest(t.Context(), domain.Request{ID: "req-1", ClientIP: "192.0.2.1"})
+	assert.Equal(t, domain.Request{ID: "req-1", ClientIP: "192.0.2.1"}, domain.RequestOf(ctx))
+	assert.Equal(t, domain.Request{}, domain.RequestOf(t.Context()))
 }

@@ -76,3 +76,17 @@ func ValidateNewUsername(name string) error {
 	}
 	return nil
 }
+
+// UserChange is what an administrator changes about an account: nil
+// fields stay as they are.
+type UserChange struct {
+	Disabled *bool
+	Password *string
+}
+
+// UserDetail is an account as the admin API shows it: the user (its hash
+// is never shown) and how many live sessions it has.
+type UserDetail struct {
+	User     User
+	Sessions int
+}

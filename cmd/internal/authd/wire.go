@@ -24,6 +24,7 @@ import (
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/adapters/random"
 	"github.com/authd/authd/adapters/zaplog"
+	"github.com/authd/authd/adapters/zxcvbn"
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/docs"
 	"github.com/authd/authd/domain"
@@ -114,6 +115,12 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 
 		TokenCacheSize:    cfg.TokenCacheSize,
 		DPoPAddressBudget: cfg.DPoPBudget,
+
+		Accounts:       st.users,
+		Strength:       zxcvbn.Estimator{},
+		SignUpThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
+		Audit:          st.audit,
+		Log:            log,
 	})
 	if err != nil {
 		st.close()
