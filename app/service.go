@@ -143,7 +143,7 @@ func New(d Deps) (*Service, error) {
 			device: d.DeviceThrottle, devices: d.Devices},
 		budget:  newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
 		revoked: newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
-		oidc: d.OIDC,
+		oidc:     d.OIDC,
 		accounts: d.Accounts, strength: d.Strength, signups: d.SignUpThrottle, audit: d.Audit, log: d.Log,
 	}, nil
 }

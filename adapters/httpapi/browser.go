@@ -101,6 +101,12 @@ type tokenResponse struct {
 // setTokenCookies) and the body carries the CSRF token instead of the
 // refresh token; csrf is the CSRF token to keep, "" for a new one.
 func (s *server) writeTokens(w http.ResponseWriter, r *http.Request, p domain.TokenPair, place placement, csrf string) {
+	s.writeTokensStatus(w, r, http.StatusOK, p, place, csrf)
+}
+
+// writeTokensStatus is writeTokens with another status than 200 (201 for a
+// sign-up).
+func (s *server) writeTokensStatus(w http.ResponseWriter, r *http.Request, status int, p domain.TokenPair, place placement, csrf string) {
 	noteUser(r, p.UserID)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
@@ -115,7 +121,7 @@ func (s *server) writeTokens(w http.ResponseWriter, r *http.Request, p domain.To
 		s.setTokenCookies(w, r, p, place, csrf)
 		body.Refresh, body.CSRFToken = "", csrf
 	}
-	writeJSON(w, http.StatusOK, body)
+	writeJSON(w, status, body)
 }
 
 // setTokenCookies sets the cookie transport's cookies for the pair: the

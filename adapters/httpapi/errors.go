@@ -58,6 +58,8 @@ var problems = []struct {
 	{errUnsupportedGrant, problem{"unsupported_grant_type", 400, "지원하지 않는 grant_type입니다.", "The grant type is not supported.", ""}},
 	{domain.ErrInvalidDPoPProof, problem{"invalid_dpop_proof", 401, "DPoP 증명이 올바르지 않습니다.", "The DPoP proof is invalid.", "invalid_dpop_proof"}},
 	{domain.ErrUseDPoPNonce, problem{"use_dpop_nonce", 401, "DPoP-Nonce 헤더의 값을 증명에 넣어 다시 보내세요.", "Send the proof again with the nonce from the DPoP-Nonce header.", "use_dpop_nonce"}},
+	{domain.ErrWeakPassword, problem{"weak_password", 400, "비밀번호가 규칙에 맞지 않습니다.", "The password does not meet the password rules.", ""}},
+	{domain.ErrUsernameTaken, problem{"username_taken", 409, "이미 사용 중인 아이디입니다.", "This username is already taken.", ""}},
 	{domain.ErrUnavailable, problem{"unavailable", 503, "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.", "The service is temporarily unavailable. Try again later.", ""}},
 }
 
@@ -73,14 +75,37 @@ func init() {
 	}
 }
 
-// classify returns the row of err; an error of no row is internal.
+// passwordRules are weak_password's messages, one per rule of
+// domain.CheckNewPassword and the strength check, naming the rule.
+var passwordRules = map[string][2]string{
+	domain.RuleTooShort: {"비밀번호는 8자 이상이어야 합니다.", "The password must be at least 8 characters long."},
+	domain.RuleTooLong:  {"비밀번호는 256자 이하여야 합니다.", "The password must be at most 256 characters long."},
+	domain.RuleUsername: {"비밀번호에 아이디를 사용할 수 없습니다.", "The password must not be built from the username."},
+	domain.RuleCommon:   {"너무 흔하거나 추측하기 쉬운 비밀번호입니다. 더 긴 문장을 사용해 보세요.", "The password is too common or easy to guess; try a longer phrase."},
+}
+
+// classify returns the row of err, with the message of the broken rule for
+// a weak password; an error of no row is internal.
 func classify(err error) problem {
 	for _, row := range problems {
 		if errors.Is(err, row.err) {
-			return row.p
+			p := row.p
+			var pe *domain.PasswordError
+			if m, ok := passwordRules[ruleOf(err, &pe)]; ok {
+				p.ko, p.en = m[0], m[1]
+			}
+			return p
 		}
 	}
 	return internalProblem
+}
+
+// ruleOf returns the rule a *domain.PasswordError in err names, or "".
+func ruleOf(err error, pe **domain.PasswordError) string {
+	if errors.As(err, pe) {
+		return (*pe).Rule
+	}
+	return ""
 }
 
 // errorBody is the contract's error body.

@@ -79,6 +79,15 @@ type Deps struct {
 	// (AUTH_DPOP_ALGS), named in the DPoP challenges of both listeners and
 	// in the metadata; empty means domain.SupportedDPoPAlgorithms.
 	DPoPAlgorithms []string
+	// Accounts, when set with SignUp, serves POST /signup/ (AUTH_SIGNUP);
+	// when set, POST /password/. Without SignUp /signup/ is 404.
+	Accounts ports.AccountService
+	SignUp   bool
+	// Admin and AdminToken, both set, serve the user administration and
+	// the audit trail (/admin/users/, /admin/events/) on the admin
+	// listener only, to requests bearing AdminToken (AUTH_ADMIN_TOKEN).
+	Admin      ports.AdminService
+	AdminToken string
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

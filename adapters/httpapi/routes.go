@@ -17,7 +17,7 @@ import (
 // comes from d here; what several share is on s.
 func (s *server) routes(d Deps) http.Handler {
 	r, both := s.newRouter()
-	r.Use(clientIPs(d.TrustedProxies), s.offerNonce)
+	r.Use(clientIPs(d.TrustedProxies), requestFacts, s.offerNonce)
 	if len(d.CORSOrigins) > 0 {
 		r.Use(corsFor(d.CORSOrigins))
 	}
@@ -28,6 +28,12 @@ func (s *server) routes(d Deps) http.Handler {
 	both(http.MethodPost, "/logout", s.handleLogout())
 	both(http.MethodGet, "/sessions", s.handleSessions())
 	both(http.MethodDelete, "/sessions/{id}", s.handleDeleteSession())
+	if d.Accounts != nil {
+		if d.SignUp {
+			both(http.MethodPost, "/signup", s.handleSignUp(d.Accounts))
+		}
+		both(http.MethodPost, "/password", s.handlePassword(d.Accounts))
+	}
 	both(http.MethodPost, "/oauth/token", s.handleOAuthToken())
 	both(http.MethodPost, "/oauth/revoke", s.handleOAuthRevoke())
 	both(http.MethodPost, "/oauth/introspect", s.handleOAuthIntrospect())
@@ -50,7 +56,11 @@ func (s *server) routes(d Deps) http.Handler {
 // adminRoutes lists the admin listener's API.
 func (s *server) adminRoutes(d Deps) http.Handler {
 	r, both := s.newRouter()
+	r.Use(requestFacts)
 	s.operations(d, r, both, true)
+	if d.Admin != nil && d.AdminToken != "" {
+		s.adminUsers(d.Admin, d.AdminToken, both)
+	}
 	return r
 }
 

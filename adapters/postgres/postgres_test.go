@@ -202,7 +202,11 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	for name, q := range map[string][]any{
 		"session by id":      {`SELECT * FROM sessions WHERE id = $1`, "x"},
 		"compare and rotate": {`UPDATE sessions SET generation = 2 WHERE id = $1 AND generation = 1 AND revoked_at IS NULL`, "x"},
-		"user by username":   {`SELECT * FROM users WHERE username = $1`, "minsu"},
+		"user by username":   {`SELECT * FROM users WHERE username = $1 AND deleted_at IS NULL`, "minsu"},
+		"list users":         {`SELECT * FROM users WHERE deleted_at IS NULL AND username COLLATE "C" > $1 ORDER BY username COLLATE "C" LIMIT 51`, "m"},
+		"user's events":      {`SELECT * FROM audit_events WHERE id > $1 AND username = $2 ORDER BY id LIMIT 51`, int64(0), "minsu"},
+		"events page":        {`SELECT * FROM audit_events WHERE id > $1 ORDER BY id LIMIT 51`, int64(0)},
+		"purge events":       {`DELETE FROM audit_events WHERE at < $1`, now},
 		"user by id":         {`SELECT * FROM users WHERE id = $1`, "2"},
 		"user sessions":      {`SELECT * FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at, id`, "2", now},
 		"revoke user":        {`UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, "2", now},

@@ -48,6 +48,8 @@ type Config struct {
 	EphemeralKeys   bool
 	Playground      bool
 	AdminAddr       string
+	AdminToken      string
+	SignUp          bool
 	DemoUsers       bool
 	DPoPMode        string
 	DPoPAlgorithms  []string
@@ -295,6 +297,8 @@ func bind(b *binder, c *Config) {
 	b.Int(&c.MaxConnections, "AUTH_MAX_CONNECTIONS", 1024, "open connections served at once; more wait to be accepted (0: no limit)")
 	b.Bool(&c.Playground, "AUTH_PLAYGROUND", true, "serve the browser playground at / (false: / and /playground/ are 404)")
 	b.String(&c.AdminAddr, "AUTH_ADMIN_ADDR", "", "second listener for /metrics and /dev/clock/, off the public port (/healthz and /readyz on both); unset: all on AUTH_ADDR")
+	b.String(&c.AdminToken, "AUTH_ADMIN_TOKEN", "", "bearer secret of at least 32 characters the admin API (/admin/users/, /admin/events/ on AUTH_ADMIN_ADDR) requires; unset: no admin API")
+	b.Bool(&c.SignUp, "AUTH_SIGNUP", false, "serve POST /signup/, where anyone can create an account (false: /signup/ is 404)")
 	b.Duration(&c.ShutdownTimeout, "AUTH_SHUTDOWN_TIMEOUT", 10*time.Second, "how long shutdown waits for requests in flight")
 	b.Var(newChoice(&c.DPoPMode, string(dpop.Mode), string(domain.DPoPOptional), string(domain.DPoPRequired)), "AUTH_DPOP", "DPoP (RFC 9449): optional binds the tokens of logins that carry a proof; required refuses logins, refreshes and access tokens without one")
 	c.DPoPAlgorithms = slices.Clone(dpop.Algorithms)
@@ -327,6 +331,8 @@ func usage(fs *flag.FlagSet) {
   authd migrate                  apply the PostgreSQL schema of AUTH_DATABASE_URL
   authd client-secret            print a new OAuth client secret and its SHA-256
   authd healthcheck              ask a running authd's /healthz; exit 0 on 200
+  authd users add|list|passwd|disable|enable|delete [USERNAME]
+                                 manage the users of AUTH_DATABASE_URL (authd users help)
 
 Settings:
 `)
@@ -416,6 +422,8 @@ func (c Config) rules() []rule {
 		{c.ShutdownTimeout <= 0, "AUTH_SHUTDOWN_TIMEOUT: must be positive"},
 		{c.DevSeed != "" && !c.DevClock, "AUTH_DEV_SEED: predictable session ids are for tests only; set it only together with AUTH_DEV_CLOCK=true"},
 		{c.DevClockToken != "" && len(c.DevClockToken) < minDevClockToken, fmt.Sprintf("AUTH_DEV_CLOCK_TOKEN: must be at least %d characters", minDevClockToken)},
+		{c.AdminToken != "" && len(c.AdminToken) < minAdminToken, fmt.Sprintf("AUTH_ADMIN_TOKEN: must be at least %d characters", minAdminToken)},
+		{c.AdminToken != "" && c.AdminAddr == "", "AUTH_ADMIN_TOKEN: the admin API is served on the admin listener only; set AUTH_ADMIN_ADDR too"},
 		{c.AdminAddr != "" && c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0"), "AUTH_ADMIN_ADDR: must differ from AUTH_ADDR"},
 		{c.DevClock && c.DevClockToken == "" && !isLoopback(devAddr),
 			fmt.Sprintf("AUTH_DEV_CLOCK: %s is not a loopback address, and anyone who reaches /dev/clock/ can move the server clock, ending every session and throttle window; set AUTH_DEV_CLOCK_TOKEN to a secret of at least %d characters that the clock endpoints will require, or listen on 127.0.0.1", devAddr, minDevClockToken)},
@@ -441,6 +449,9 @@ func (c Config) devClockAddr() string {
 	}
 	return c.Addr
 }
+
+// minAdminToken is the shortest AUTH_ADMIN_TOKEN accepted.
+const minAdminToken = 32
 
 // minDevClockToken is the shortest AUTH_DEV_CLOCK_TOKEN accepted.
 const minDevClockToken = 16

@@ -44,7 +44,8 @@ const (
 // prints the argon2id hash of the password on stdin, "migrate" applies the
 // PostgreSQL schema, "client-secret" prints a new OAuth client secret and
 // its hash for AUTH_OAUTH_CLIENTS_FILE, "healthcheck" asks a running
-// authd's /healthz (for container health checks). Everything it needs comes in through its
+// authd's /healthz (for container health checks), "users" manages the
+// users of the configured store (see usersUsage). Everything it needs comes in through its
 // parameters, so tests run it like a process.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
@@ -59,6 +60,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return clientSecret(args[1:], stdout)
 		case "healthcheck":
 			return healthcheck(ctx, args[1:], getenv, stdout, stderr)
+		case "users":
+			return users(ctx, args[1:], getenv, stdin, stdout, stderr)
 		}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -167,6 +167,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		LoginAdmission: hasher.Admit,
 		OAuthClients:   clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
 		VerifyHeaders: cfg.VerifyHeaders, VerifyOrigins: cfg.VerifyOrigins,
+		Accounts: svc, SignUp: cfg.SignUp, Admin: svc, AdminToken: cfg.AdminToken,
 		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
