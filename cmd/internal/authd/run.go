@@ -229,6 +229,19 @@ func newServer(h http.Handler) *http.Server {
 // Handler returns the HTTP handler of the whole API.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// AdminHandler returns the admin listener's handler, or nil without
+// AUTH_ADMIN_ADDR; Serve serves it on the admin listener.
+func (a *App) AdminHandler() http.Handler { return a.admin }
+
+// Watch feeds the revocations other instances make (on PostgreSQL) to the
+// App until ctx ends, as Serve does beside the listeners; without a shared
+// store it returns at once.
+func (a *App) Watch(ctx context.Context) {
+	if a.watch != nil {
+		a.watch(ctx)
+	}
+}
+
 // Close releases the stores of an App that was built but never served.
 func (a *App) Close() { a.close() }
 

@@ -1,4 +1,4 @@
-package authd
+package e2e
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/authd/authd/adapters/postgres/pgtest"
+	"github.com/authd/authd/cmd/internal/authd"
+	"github.com/authd/authd/cmd/internal/authd/harness"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,18 +17,18 @@ import (
 func TestUsersCommand(t *testing.T) {
 	t.Parallel()
 	url := pgtest.Database(t)
-	e := newUsersEnv(t, withPostgres(url))
-	getenv := envOf(map[string]string{"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": url})
+	e := newUsersEnv(t, harness.WithPostgres(url))
+	getenv := harness.EnvOf(map[string]string{"AUTH_STORE": "postgres", "AUTH_DATABASE_URL": url})
 	run := func(stdin string, args ...string) (string, error) {
 		var out, errs strings.Builder
-		err := Run(context.Background(), append([]string{"users"}, args...), getenv, strings.NewReader(stdin), &out, &errs)
+		err := authd.Run(context.Background(), append([]string{"users"}, args...), getenv, strings.NewReader(stdin), &out, &errs)
 		return out.String(), err
 	}
 
 	out, err := run(pw+"\n", "add", "younghee")
 	require.NoError(t, err)
 	assert.Contains(t, out, "added younghee")
-	p := e.login("younghee", pw)
+	p := e.Login("younghee", pw)
 	_, err = run(pw+"\n", "add", "younghee")
 	assert.ErrorContains(t, err, "is taken")
 	_, err = run("12345678\n", "add", "jiwoo")
@@ -44,13 +46,13 @@ func TestUsersCommand(t *testing.T) {
 
 	_, err = run("", "disable", "younghee")
 	require.NoError(t, err)
-	assertError(t, e.do("POST", "/login/", `{"username":"younghee","password":"`+pw+`"}`, jsonCT), 401, "invalid_credentials")
-	assertError(t, e.refresh(p.refresh), 401, "session_revoked")
+	harness.AssertError(t, e.Do("POST", "/login/", `{"username":"younghee","password":"`+pw+`"}`, harness.JSONHeader), 401, "invalid_credentials")
+	harness.AssertError(t, e.Refresh(p.Refresh), 401, "session_revoked")
 	_, err = run("", "enable", "younghee")
 	require.NoError(t, err)
 	_, err = run("lantern-harbor-91\n", "passwd", "younghee")
 	require.NoError(t, err)
-	e.login("younghee", "lantern-harbor-91")
+	e.Login("younghee", "lantern-harbor-91")
 	_, err = run("", "delete", "younghee")
 	require.NoError(t, err)
 	_, err = run("", "delete", "younghee")
@@ -58,13 +60,13 @@ func TestUsersCommand(t *testing.T) {
 
 	ev := e.adm("GET", "/admin/events/?user=younghee&limit=500", "")
 	var actors []string
-	for _, x := range ev.body["events"].([]any) {
+	for _, x := range ev.Body["events"].([]any) {
 		if m := x.(map[string]any); m["kind"] != "login_succeeded" && m["kind"] != "login_failed" {
 			actors = append(actors, m["kind"].(string)+":"+m["actor"].(string))
 		}
 	}
 	assert.Equal(t, []string{"user_created:cli", "user_disabled:cli", "user_enabled:cli", "password_changed:cli", "user_deleted:cli"}, actors)
 
-	err = Run(context.Background(), []string{"users", "list"}, envOf(map[string]string{}), strings.NewReader(""), &strings.Builder{}, &strings.Builder{})
+	err = authd.Run(context.Background(), []string{"users", "list"}, harness.EnvOf(map[string]string{}), strings.NewReader(""), &strings.Builder{}, &strings.Builder{})
 	assert.ErrorContains(t, err, "AUTH_STORE=memory")
 }
