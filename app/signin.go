@@ -49,7 +49,7 @@ func (s *Service) SignIn(ctx context.Context, cred domain.Credentials, clientIP 
 		return domain.SignIn{}, fmt.Errorf("create browser session: %w", err)
 	}
 	s.record(ctx, now, domain.AuditEvent{Kind: domain.AuditLoginSucceeded, UserID: u.ID, Username: u.Username, ClientID: cred.ClientID})
-	return domain.SignIn{Cookie: domain.BrowserCookie(b.ID, secret), ExpiresAt: b.ExpiresAt}, nil
+	return domain.SignIn{Cookie: domain.BrowserCookie(b.ID, secret), UserID: u.ID, ExpiresIn: domain.ExpiresIn(b.ExpiresAt, now)}, nil
 }
 
 // browserSession returns the live browser session of a cookie, or

@@ -118,11 +118,12 @@ type CodeGrant struct {
 	IDToken string
 }
 
-// SignIn is a browser's new single sign-on session: its cookie value and
-// how long it lasts.
+// SignIn is a browser's new single sign-on session: its cookie value, its
+// user, and how long it lasts in whole seconds.
 type SignIn struct {
 	Cookie    string
-	ExpiresAt time.Time
+	UserID    string
+	ExpiresIn int64
 }
 
 // CodeHash returns the key a code is stored under: the base64url SHA-256

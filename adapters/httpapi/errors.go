@@ -60,6 +60,9 @@ var problems = []struct {
 	{domain.ErrUseDPoPNonce, problem{"use_dpop_nonce", 401, "DPoP-Nonce 헤더의 값을 증명에 넣어 다시 보내세요.", "Send the proof again with the nonce from the DPoP-Nonce header.", "use_dpop_nonce"}},
 	{domain.ErrWeakPassword, problem{"weak_password", 400, "비밀번호가 규칙에 맞지 않습니다.", "The password does not meet the password rules.", ""}},
 	{domain.ErrUsernameTaken, problem{"username_taken", 409, "이미 사용 중인 아이디입니다.", "This username is already taken.", ""}},
+	{domain.ErrInvalidGrant, problem{"invalid_grant", 400, "인가 코드가 유효하지 않습니다. 다시 로그인하세요.", "The authorization code is invalid, expired, already used, or issued for another client or redirect URI.", ""}},
+	{domain.ErrInvalidScope, problem{"invalid_scope", 400, "요청한 scope를 사용할 수 없습니다.", "A requested scope is not allowed for this client.", ""}},
+	{domain.ErrLoginRequired, problem{"login_required", 401, "로그인이 필요합니다.", "The user must sign in.", ""}},
 	{domain.ErrUnavailable, problem{"unavailable", 503, "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.", "The service is temporarily unavailable. Try again later.", ""}},
 }
 

@@ -88,6 +88,13 @@ type Deps struct {
 	// listener only, to requests bearing AdminToken (AUTH_ADMIN_TOKEN).
 	Admin      ports.AdminService
 	AdminToken string
+	// SignIn, when set, serves the authorization code flow: the login
+	// page, /oauth/authorize, the code grant, /userinfo, /oauth/logout and
+	// OpenID Connect Discovery. Nil turns all of it off.
+	SignIn ports.SignInService
+	// IDTokenAlgs are the algorithms ID tokens may be signed with, the
+	// default first, as discovery lists them.
+	IDTokenAlgs []string
 	// Ready reports whether the stores answer, for /readyz. Nil means
 	// always ready.
 	Ready func(ctx context.Context) error

@@ -52,75 +52,117 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 }
 
 // oauthTokenResponse is the successful response of RFC 6749 §5.1, plus
-// refresh_expires_in as authd's own endpoints report it.
+// refresh_expires_in as authd's own endpoints report it, and for the
+// authorization code grant the granted scope and the ID token (OIDC Core
+// §3.1.3.3). A client that may not refresh gets no refresh token.
 type oauthTokenResponse struct {
 	AccessToken      string `json:"access_token"`
 	TokenType        string `json:"token_type"`
 	ExpiresIn        int64  `json:"expires_in"`
-	RefreshToken     string `json:"refresh_token"`
-	RefreshExpiresIn int64  `json:"refresh_expires_in"`
+	RefreshToken     string `json:"refresh_token,omitempty"`
+	RefreshExpiresIn int64  `json:"refresh_expires_in,omitempty"`
+	Scope            string `json:"scope,omitempty"`
+	IDToken          string `json:"id_token,omitempty"`
 }
 
-// handleOAuthToken serves POST /oauth/token/ (RFC 6749 §4.3 and §6): the
-// password grant logs in, the refresh_token grant rotates, through the same
-// use cases as /login/ and /refresh/.
+// grantResult is what a grant hands out.
+type grantResult struct {
+	pair      domain.TokenPair
+	scope     string
+	idToken   string
+	noRefresh bool
+}
+
+// handleOAuthToken serves POST /oauth/token/ (RFC 6749 §4.1.3, §4.3 and
+// §6): the authorization code grant redeems a code, the password grant
+// logs in, the refresh_token grant rotates, through the same use cases as
+// the login page, /login/ and /refresh/.
 func (s *server) handleOAuthToken() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pair, err := s.oauthGrant(w, r)
+		g, err := s.oauthGrant(w, r)
 		if err != nil {
 			writeOAuthError(w, r, err)
 			return
 		}
+		pair := g.pair
 		noteUser(r, pair.UserID)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
-		writeJSON(w, http.StatusOK, oauthTokenResponse{
+		resp := oauthTokenResponse{
 			AccessToken: pair.Access, TokenType: tokenType(pair), ExpiresIn: pair.AccessExpiresIn,
-			RefreshToken: pair.Refresh, RefreshExpiresIn: pair.RefreshExpiresIn,
-		})
+			RefreshToken: pair.Refresh, RefreshExpiresIn: pair.RefreshExpiresIn, Scope: g.scope, IDToken: g.idToken,
+		}
+		if g.noRefresh {
+			resp.RefreshToken, resp.RefreshExpiresIn = "", 0
+		}
+		writeJSON(w, http.StatusOK, resp)
 	})
 }
 
 // oauthGrant authenticates the client and runs its grant.
-func (s *server) oauthGrant(w http.ResponseWriter, r *http.Request) (domain.TokenPair, error) {
+func (s *server) oauthGrant(w http.ResponseWriter, r *http.Request) (grantResult, error) {
 	form, err := readForm(w, r)
 	if err != nil {
-		return domain.TokenPair{}, err
+		return grantResult{}, err
 	}
 	client, err := s.clients.authenticate(r, form)
 	if err != nil {
-		return domain.TokenPair{}, err
+		return grantResult{}, err
 	}
 	dpop, err := s.proofRequest(r, "")
 	if err != nil {
-		return domain.TokenPair{}, err
+		return grantResult{}, err
 	}
 	grant := form.Get("grant_type")
 	switch grant {
 	case "":
-		return domain.TokenPair{}, &domain.RequestError{Reason: "grant_type is required"}
+		return grantResult{}, &domain.RequestError{Reason: "grant_type is required"}
 	case GrantPassword, GrantRefreshToken:
-		if !client.allows(grant) {
-			return domain.TokenPair{}, errUnauthorizedClient
+		if !client.Allows(grant) {
+			return grantResult{}, errUnauthorizedClient
 		}
+	case GrantAuthorizationCode:
+		switch {
+		case s.signIn == nil:
+			return grantResult{}, errUnsupportedGrant // the code flow is off
+		case !client.Allows(grant):
+			return grantResult{}, errUnauthorizedClient
+		}
+		return s.codeGrant(r, form, client, dpop)
 	default:
-		return domain.TokenPair{}, errUnsupportedGrant
+		return grantResult{}, errUnsupportedGrant
 	}
 	if grant == GrantRefreshToken {
 		token := form.Get("refresh_token")
 		if token == "" {
-			return domain.TokenPair{}, &domain.RequestError{Reason: "refresh_token is required"}
+			return grantResult{}, &domain.RequestError{Reason: "refresh_token is required"}
 		}
-		return s.auth.Refresh(r.Context(), token, client.ID, dpop)
+		pair, err := s.auth.Refresh(r.Context(), token, client.ID, dpop)
+		return grantResult{pair: pair}, err
 	}
 	cred := domain.Credentials{Username: form.Get("username"), Password: form.Get("password"), ClientID: client.ID}
 	if cred.Username == "" || cred.Password == "" {
-		return domain.TokenPair{}, &domain.RequestError{Reason: "username and password are required"}
+		return grantResult{}, &domain.RequestError{Reason: "username and password are required"}
 	}
 	ip := clientIP(r)
 	pair, err := s.auth.Login(r.Context(), cred, ip, dpop)
 	noteFailedLogin(r, ip, err)
-	return pair, err
+	return grantResult{pair: pair}, err
+}
+
+// codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5).
+func (s *server) codeGrant(r *http.Request, form url.Values, client OAuthClient, dpop domain.ProofRequest) (grantResult, error) {
+	if !form.Has("code") || !form.Has("code_verifier") || !form.Has("redirect_uri") {
+		return grantResult{}, &domain.RequestError{Reason: "code, code_verifier and redirect_uri are required"}
+	}
+	g, err := s.signIn.ExchangeCode(r.Context(), domain.CodeExchange{
+		Code: form.Get("code"), ClientID: client.ID, RedirectURI: form.Get("redirect_uri"), Verifier: form.Get("code_verifier"),
+		IDTokenAlg: client.IDTokenAlg, Proof: dpop, ClientIP: clientIP(r),
+	})
+	if err != nil {
+		return grantResult{}, err
+	}
+	return grantResult{pair: g.Pair, scope: g.Scope, idToken: g.IDToken, noRefresh: !client.Allows(GrantRefreshToken)}, nil
 }
 
 // tokenHint reads token_type_hint (RFC 7009 §2.1, RFC 7662 §2.1). An

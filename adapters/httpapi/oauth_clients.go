@@ -17,30 +17,20 @@ import (
 	"github.com/authd/authd/domain"
 )
 
-// The grant types of the token endpoint (RFC 6749 §4.3 and §6).
+// The grant types of the token endpoint (RFC 6749 §4.1, §4.3 and §6).
 const (
-	GrantPassword     = "password"
-	GrantRefreshToken = "refresh_token"
+	GrantAuthorizationCode = domain.GrantAuthorizationCode
+	GrantPassword          = domain.GrantPassword
+	GrantRefreshToken      = domain.GrantRefreshToken
 )
 
 // DefaultClientID is the public client that may use both grants when no
 // clients file is configured.
 const DefaultClientID = "authd"
 
-// OAuthClient is a client of the OAuth 2.0 endpoints (RFC 6749 §2). A client
-// without a secret hash is public: it identifies itself by client_id alone.
-type OAuthClient struct {
-	ID string
-	// SecretSHA256 is the SHA-256 of the client secret, or nil for a public
-	// client. Client secrets are random and high-entropy, so a fast hash
-	// compared in constant time is as strong as a password hash here and
-	// costs microseconds instead of an argon2id slot per request.
-	SecretSHA256 []byte
-	// Grants are the grant types the client may use.
-	Grants []string
-	// Introspect allows the client to call the introspection endpoint.
-	Introspect bool
-}
+// OAuthClient is a client of the OAuth endpoints: domain.Client, whose
+// methods decide what it may do (grants, redirect URIs, scopes).
+type OAuthClient = domain.Client
 
 // DefaultOAuthClients is the client list without a clients file: the
 // public client "authd" with both grants and no introspection.
@@ -48,18 +38,30 @@ func DefaultOAuthClients() []OAuthClient {
 	return []OAuthClient{{ID: DefaultClientID, Grants: []string{GrantPassword, GrantRefreshToken}}}
 }
 
-// clientFile is one entry of AUTH_OAUTH_CLIENTS_FILE.
+// clientFile is one entry of AUTH_OAUTH_CLIENTS_FILE; the names are RFC
+// 7591's where it has one.
 type clientFile struct {
-	ID           *string  `json:"client_id"`
-	SecretSHA256 string   `json:"client_secret_sha256"`
-	Grants       []string `json:"grant_types"`
-	Introspect   bool     `json:"introspect"`
+	ID                     *string  `json:"client_id"`
+	SecretSHA256           string   `json:"client_secret_sha256"`
+	Grants                 []string `json:"grant_types"`
+	Introspect             bool     `json:"introspect"`
+	RedirectURIs           []string `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	Scope                  string   `json:"scope"`
+	FirstParty             bool     `json:"first_party"`
+	IDTokenAlg             string   `json:"id_token_signed_response_alg"`
 }
 
 // ParseOAuthClients reads a clients file: a JSON array of objects with
 // client_id, client_secret_sha256 (hex; absent for a public client),
-// grant_types and introspect. Unknown fields, unknown grants, duplicate ids,
-// malformed hashes and introspect on a public client are errors.
+// grant_types, introspect, and for the authorization code grant
+// redirect_uris, post_logout_redirect_uris, scope (space-separated, the
+// scopes the client may ask for), first_party and
+// id_token_signed_response_alg. Unknown fields, unknown grants, duplicate
+// ids, malformed hashes, introspect on a public client, a redirect URI
+// that cannot be one (domain.CheckRedirectURI), and the code grant
+// without redirect URIs or without first_party (authd has no consent
+// screen, so only first-party clients may use it) are errors.
 func ParseOAuthClients(data []byte) ([]OAuthClient, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
@@ -77,29 +79,51 @@ func ParseOAuthClients(data []byte) ([]OAuthClient, error) {
 			return nil, fmt.Errorf("client %q: listed twice", *e.ID)
 		}
 		seen[*e.ID] = true
-		c := OAuthClient{ID: *e.ID, Introspect: e.Introspect}
-		if e.SecretSHA256 != "" {
-			sum, err := hex.DecodeString(e.SecretSHA256)
-			if err != nil || len(sum) != sha256.Size {
-				return nil, fmt.Errorf("client %q: client_secret_sha256 must be 64 hex digits (authd client-secret prints it)", c.ID)
-			}
-			c.SecretSHA256 = sum
+		c, err := e.client()
+		if err != nil {
+			return nil, fmt.Errorf("client %q: %w", *e.ID, err)
 		}
-		for _, g := range e.Grants {
-			if g != GrantPassword && g != GrantRefreshToken {
-				return nil, fmt.Errorf("client %q: grant type %q is not password or refresh_token", c.ID, g)
-			}
-		}
-		if c.Introspect && c.SecretSHA256 == nil {
-			// Introspection answers who a token belongs to (sub, username,
-			// sid, jti); a public client's client_id is no secret, so it
-			// would answer that to anyone holding a token.
-			return nil, fmt.Errorf("client %q: introspect needs a confidential client (a client_secret_sha256); a public client cannot introspect", c.ID)
-		}
-		c.Grants = e.Grants
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// client checks one entry and returns its client.
+func (e clientFile) client() (OAuthClient, error) {
+	c := OAuthClient{ID: *e.ID, Introspect: e.Introspect, Grants: e.Grants, FirstParty: e.FirstParty, IDTokenAlg: e.IDTokenAlg,
+		RedirectURIs: e.RedirectURIs, PostLogoutRedirectURIs: e.PostLogoutRedirectURIs, Scopes: strings.Fields(e.Scope)}
+	if e.SecretSHA256 != "" {
+		sum, err := hex.DecodeString(e.SecretSHA256)
+		if err != nil || len(sum) != sha256.Size {
+			return c, errors.New("client_secret_sha256 must be 64 hex digits (authd client-secret prints it)")
+		}
+		c.SecretSHA256 = sum
+	}
+	for _, g := range e.Grants {
+		if g != GrantPassword && g != GrantRefreshToken && g != GrantAuthorizationCode {
+			return c, fmt.Errorf("grant type %q is not authorization_code, password or refresh_token", g)
+		}
+	}
+	if c.Introspect && c.SecretSHA256 == nil {
+		// Introspection answers who a token belongs to (sub, username,
+		// sid, jti); a public client's client_id is no secret, so it
+		// would answer that to anyone holding a token.
+		return c, errors.New("introspect needs a confidential client (a client_secret_sha256); a public client cannot introspect")
+	}
+	for _, u := range append(slices.Clone(c.RedirectURIs), c.PostLogoutRedirectURIs...) {
+		if why := domain.CheckRedirectURI(u); why != "" {
+			return c, fmt.Errorf("redirect URI %q %s", u, why)
+		}
+	}
+	if c.Allows(GrantAuthorizationCode) {
+		switch {
+		case len(c.RedirectURIs) == 0:
+			return c, errors.New("authorization_code needs redirect_uris")
+		case !c.FirstParty:
+			return c, errors.New("authorization_code needs first_party: true (authd has no consent screen for third-party clients yet)")
+		}
+	}
+	return c, nil
 }
 
 // NewClientSecret returns a new random client secret (256 bits, base64url)
@@ -111,9 +135,6 @@ func NewClientSecret() (secret, sha256Hex string) {
 	sum := sha256.Sum256([]byte(secret))
 	return secret, hex.EncodeToString(sum[:])
 }
-
-// allows reports whether the client may use the grant type.
-func (c OAuthClient) allows(grant string) bool { return slices.Contains(c.Grants, grant) }
 
 // oauthClients authenticates the clients of the OAuth endpoints.
 type oauthClients struct {
@@ -129,6 +150,33 @@ func newOAuthClients(list []OAuthClient) oauthClients {
 		m[c.ID] = c
 	}
 	return oauthClients{byID: m}
+}
+
+// scopes returns every scope some client may ask for, sorted, openid
+// first, for the metadata's scopes_supported.
+func (c oauthClients) scopes() []string {
+	set := map[string]bool{}
+	for _, cl := range c.byID {
+		for _, sc := range cl.Scopes {
+			set[sc] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for sc := range set {
+		out = append(out, sc)
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == domain.ScopeOpenID:
+			return -1
+		case b == domain.ScopeOpenID:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }
 
 // dummySecret is compared against when the client is unknown, so an unknown

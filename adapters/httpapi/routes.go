@@ -37,7 +37,17 @@ func (s *server) routes(d Deps) http.Handler {
 	both(http.MethodPost, "/oauth/token", s.handleOAuthToken())
 	both(http.MethodPost, "/oauth/revoke", s.handleOAuthRevoke())
 	both(http.MethodPost, "/oauth/introspect", s.handleOAuthIntrospect())
-	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", s.handleMetadata(d.Issuer, d.Algorithm))
+	meta := handleMetadata(s.metadataOf(d))
+	r.Method(http.MethodGet, "/.well-known/oauth-authorization-server", meta)
+	if s.signIn != nil {
+		r.Method(http.MethodGet, "/.well-known/openid-configuration", meta)
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			both(m, "/oauth/authorize", s.handleAuthorize())
+			both(m, "/userinfo", s.handleUserInfo())
+			both(m, "/oauth/logout", s.handleEndSession())
+		}
+		both(http.MethodPost, "/oauth/login", s.handleLoginPost())
+	}
 	verify := s.handleVerify()
 	r.Handle("/auth/verify", verify) // every method, and every path below it (Envoy ext_authz appends the original path)
 	r.Handle("/auth/verify/*", verify)

@@ -40,6 +40,11 @@ type server struct {
 	trustedOrigins []string
 	// admitLogin is Deps.LoginAdmission, never nil.
 	admitLogin func() error
+	// signIn drives the authorization code flow and the login page; nil
+	// when the flow is off. issuer is the iss of tokens and of
+	// authorization responses (RFC 9207).
+	signIn ports.SignInService
+	issuer string
 }
 
 // newServer returns the server of the listener d describes. publicURL,
@@ -61,6 +66,7 @@ func newServer(d Deps, publicURL string, forward *forwardAuth, origins []string)
 		publicURL: publicURL, dpopAlgs: algs, dpopChallenge: `DPoP realm="authd", algs="` + strings.Join(algs, " ") + `"`,
 		clients: newOAuthClients(d.OAuthClients), forward: forward,
 		cookies: d.Cookies, basePath: basePath(publicURL), trustedOrigins: origins,
+		signIn: d.SignIn, issuer: d.Issuer,
 	}
 }
 

@@ -20,8 +20,13 @@ import (
 
 // Config is authd's configuration (docs/contract.md §7).
 type Config struct {
-	Addr            string
-	Policy          domain.Policy
+	Addr   string
+	Policy domain.Policy
+	// IssuerDefault is set when AUTH_ISSUER was not: the issuer is then
+	// AUTH_PUBLIC_URL when that is set, and with the authorization code
+	// flow on the decided public URL (discovery needs the issuer to be the
+	// URL its document is served under); else "authd", as the seed's.
+	IssuerDefault   bool
 	JWTAlg          string
 	JWTSecret       string
 	JWTKeysFile     string
@@ -268,7 +273,7 @@ func bind(b *binder, c *Config) {
 	b.Duration(&p.SessionMaxAge, "AUTH_SESSION_MAX_AGE", def.SessionMaxAge, "absolute session lifetime")
 	b.Duration(&p.ReuseGrace, "AUTH_REFRESH_REUSE_GRACE", def.ReuseGrace, "window in which the previous refresh token gets the same pair back")
 	b.Duration(&p.Leeway, "AUTH_LEEWAY", def.Leeway, "clock skew tolerated on nbf and exp")
-	b.String(&p.Issuer, "AUTH_ISSUER", def.Issuer, "iss claim")
+	b.String(&p.Issuer, "AUTH_ISSUER", def.Issuer, "iss claim and the metadata's issuer (unset: AUTH_PUBLIC_URL when set, or the public URL with the authorization code flow on; else authd)")
 	b.String(&p.Audience, "AUTH_AUDIENCE", def.Audience, `aud claim of access tokens (refresh tokens: this plus ":refresh")`)
 	b.Var(newChoice(&c.JWTAlg, jwx.EdDSA, jwx.Algorithms...), "AUTH_JWT_ALG", "signing algorithm: EdDSA, ES256, RS256 or HS256")
 	b.String(&c.JWTKeysFile, "AUTH_JWT_KEYS_FILE", "", "JWK Set of private keys: the first signs, the others only verify (unset: a fresh key per start)")
@@ -360,6 +365,15 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	}
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c.IssuerDefault = true
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == flagName("AUTH_ISSUER") {
+			c.IssuerDefault = false
+		}
+	})
+	if c.IssuerDefault && c.PublicURL != "" {
+		c.Policy.Issuer = c.PublicURL
 	}
 	return c, c.check()
 }

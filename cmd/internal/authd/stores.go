@@ -23,6 +23,8 @@ type stores struct {
 	failures ports.FailureLog
 	known    ports.KnownAddresses
 	replays  ports.ReplayCache
+	codes    ports.CodeStore
+	browsers ports.BrowserSessionStore
 	ready    func(context.Context) error
 	live     func(now time.Time) (int, error)
 	// evictions, when set, counts the failure log's evictions.
@@ -66,6 +68,7 @@ func openStores(cfg Config, log ports.Logger) (*stores, error) {
 		failures := memory.NewFailures()
 		return &stores{
 			users: u, audit: memory.NewAudit(0), sessions: sessions, failures: failures, evictions: failures.Evictions, replays: memory.NewReplays(),
+			codes: memory.NewCodes(), browsers: memory.NewBrowserSessions(),
 			known: memory.NewKnownAddresses(),
 			live:  func(now time.Time) (int, error) { return sessions.Live(now), nil },
 			close: func() {},
@@ -108,7 +111,7 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 	// that (plus leeway) can no longer matter to a starting instance.
 	lookback := cfg.Policy.AccessTTL + cfg.Policy.Leeway + time.Minute
 	return &stores{
-		users: st, audit: st, sessions: st, failures: st, known: st, replays: st, ready: st.Ping,
+		users: st, audit: st, sessions: st, failures: st, known: st, replays: st, codes: st, browsers: st, ready: st.Ping,
 		live: func(now time.Time) (int, error) { return st.LiveSessions(context.Background(), now) },
 		watch: func(ctx context.Context, onRevoked func(...domain.Session), log ports.Logger) {
 			st.WatchRevocations(ctx, revocationInterval, lookback, onRevoked, func(err error) {

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -78,9 +79,23 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 				ports.F("prefix", p.String()))
 		}
 	}
+	clients, err := oauthClients(cfg)
+	if err != nil {
+		return nil, err
+	}
+	codeFlow := codeFlowOn(clients)
 	keys, err := signingKeys(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	var idAlgs []string
+	if codeFlow {
+		if keys, idAlgs, err = idTokenKeys(cfg, keys, clients); err != nil {
+			return nil, err
+		}
+		if cfg.IssuerDefault && cfg.PublicURL != "" {
+			cfg.Policy.Issuer = cfg.PublicURL
+		}
 	}
 	proofs, err := jwx.NewProofVerifier(cfg.DPoPAlgorithms)
 	if err != nil {
@@ -121,6 +136,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		SignUpThrottle: domain.ThrottlePolicy{MaxFailures: cfg.LoginMaxFails, Window: cfg.LoginWindow},
 		Audit:          st.audit,
 		Log:            log,
+		OIDC:           oidcDeps(codeFlow, st, keys),
 	})
 	if err != nil {
 		st.close()
@@ -156,11 +172,6 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		return nil, errors.New("AUTH_PUBLIC_URL: undecided; start through Listen, which decides it from the listener's address, or set it")
 	}
 	warnUnreachable(cfg.PublicURL, log)
-	clients, err := oauthClients(cfg)
-	if err != nil {
-		st.close()
-		return nil, err
-	}
 	deps := httpapi.Deps{Auth: m.Wrap(svc), Logger: log, Stopwatch: clock.Stopwatch{}, JWKS: jwks,
 		TrustedProxies: cfg.TrustedProxies, CORSOrigins: cfg.CORSOrigins, Cookies: cfg.Cookies,
 		Observer: m, Metrics: m.Handler(), OpenAPI: docs.OpenAPI, Ready: readiness(st.ready, draining),
@@ -169,6 +180,9 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		VerifyHeaders: cfg.VerifyHeaders, VerifyOrigins: cfg.VerifyOrigins,
 		Accounts: svc, SignUp: cfg.SignUp, Admin: svc, AdminToken: cfg.AdminToken,
 		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
+	if codeFlow {
+		deps.SignIn, deps.IDTokenAlgs = svc, idAlgs
+	}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
 		deps.DevClockToken = cfg.DevClockToken
@@ -381,4 +395,55 @@ func nonceKey(cfg Config) []byte {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
 	return key
+}
+
+// codeFlowOn reports whether some client may use the authorization code
+// grant: only then are the login page, /oauth/authorize and OpenID Connect
+// served, and an ID token key needed.
+func codeFlowOn(clients []httpapi.OAuthClient) bool {
+	for _, c := range clients {
+		if c.Allows(domain.GrantAuthorizationCode) {
+			return true
+		}
+	}
+	return false
+}
+
+// idTokenKeys returns the keys with one for every ID token algorithm in use
+// (RS256, and each client's id_token_signed_response_alg) and those
+// algorithms, RS256 first. A keys file must hold them (authd keygen writes
+// a key per algorithm); without one they are generated, like the access
+// tokens' key.
+func idTokenKeys(cfg Config, keys *jwx.Keys, clients []httpapi.OAuthClient) (*jwx.Keys, []string, error) {
+	algs := []string{jwx.DefaultIDTokenAlg}
+	for _, c := range clients {
+		if c.IDTokenAlg != "" && !slices.Contains(algs, c.IDTokenAlg) {
+			if c.IDTokenAlg != jwx.EdDSA && c.IDTokenAlg != jwx.ES256 && c.IDTokenAlg != jwx.RS256 {
+				return nil, nil, fmt.Errorf("AUTH_OAUTH_CLIENTS_FILE: client %q: id_token_signed_response_alg must be RS256, ES256 or EdDSA", c.ID)
+			}
+			algs = append(algs, c.IDTokenAlg)
+		}
+	}
+	for _, alg := range algs {
+		if keys.Signs(alg) {
+			continue
+		}
+		if cfg.JWTKeysFile != "" || cfg.Store == "postgres" && !cfg.EphemeralKeys {
+			return nil, nil, fmt.Errorf("AUTH_JWT_KEYS_FILE: ID tokens need a %s key every instance shares: add one (authd keygen --id-token-alg %s writes a keys file with both)", alg, alg)
+		}
+		var err error
+		if keys, err = keys.WithGenerated(alg); err != nil {
+			return nil, nil, err
+		}
+	}
+	return keys, algs, nil
+}
+
+// oidcDeps are the stores and the signer of the code flow, or none when
+// it is off.
+func oidcDeps(on bool, st *stores, keys *jwx.Keys) app.OIDC {
+	if !on {
+		return app.OIDC{}
+	}
+	return app.OIDC{Codes: st.codes, Browsers: st.browsers, IDTokens: jwx.NewIDTokens(keys)}
 }
