@@ -1,10 +1,11 @@
-package authd
+package interop
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/authd/authd/cmd/internal/authd/harness"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,23 +21,23 @@ import (
 // from Config.Now, so authd stays on its frozen clock.
 func TestInteropGoOIDC(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withOIDCClients(t))
-	ctx := oidc.ClientContext(context.Background(), e.srv.Client())
-	provider, err := oidc.NewProvider(ctx, e.srv.URL)
+	e := harness.NewEnv(t, harness.WithOIDCClients(t))
+	ctx := oidc.ClientContext(context.Background(), e.Server.Client())
+	provider, err := oidc.NewProvider(ctx, e.Server.URL)
 	require.NoError(t, err, "go-oidc reads the discovery document")
-	conf := oauth2.Config{ClientID: "web", ClientSecret: webSecret, Endpoint: provider.Endpoint(),
+	conf := oauth2.Config{ClientID: "web", ClientSecret: harness.WebSecret, Endpoint: provider.Endpoint(),
 		RedirectURL: "https://web.example/oauth2/callback", Scopes: []string{oidc.ScopeOpenID, "profile"}}
 	verifier := oauth2.GenerateVerifier()
-	b := newBrowser(t, e.srv.URL)
-	login := b.get(conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-1")))
-	q := redirected(t, b.submit(login, "minsu", "1229"), conf.RedirectURL)
+	b := harness.NewBrowser(t, e.Server.URL)
+	login := b.Get(conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier), oidc.Nonce("nonce-1")))
+	q := harness.Redirected(t, b.Submit(login, "minsu", "1229"), conf.RedirectURL)
 	assert.Equal(t, "state-1", q.Get("state"))
 
 	tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	require.NoError(t, err)
 	raw, ok := tok.Extra("id_token").(string)
 	require.True(t, ok)
-	idt, err := provider.Verifier(&oidc.Config{ClientID: "web", Now: func() time.Time { return T }}).Verify(ctx, raw)
+	idt, err := provider.Verifier(&oidc.Config{ClientID: "web", Now: func() time.Time { return harness.T }}).Verify(ctx, raw)
 	require.NoError(t, err, "go-oidc verifies the ID token with its defaults")
 	assert.Equal(t, "2", idt.Subject)
 	assert.Equal(t, "nonce-1", idt.Nonce)
@@ -54,6 +55,6 @@ func TestInteropGoOIDC(t *testing.T) {
 	assert.Equal(t, "2", info.Subject)
 
 	// An ID token for another client is refused by the same verifier.
-	_, err = provider.Verifier(&oidc.Config{ClientID: "spa", Now: func() time.Time { return T }}).Verify(ctx, raw)
+	_, err = provider.Verifier(&oidc.Config{ClientID: "spa", Now: func() time.Time { return harness.T }}).Verify(ctx, raw)
 	assert.Error(t, err)
 }
