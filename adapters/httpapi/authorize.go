@@ -252,6 +252,13 @@ func (s *server) handleLoginPost() http.Handler {
 		}
 		a.query = r.URL.RawQuery
 		t, _ := textOf(r)
+		// As on /login/: a login that cannot be hashed now is answered
+		// before its body is read.
+		if err := s.admitLogin(); err != nil {
+			setRetryAfter(w.Header(), err, http.StatusServiceUnavailable)
+			s.showLogin(w, r, a, http.StatusServiceUnavailable, t.Unavailable, "")
+			return
+		}
 		form, err := readForm(w, r)
 		if err != nil {
 			s.showLogin(w, r, a, http.StatusBadRequest, t.Missing, "")
