@@ -209,3 +209,21 @@ func TestCookieModeGlobal(t *testing.T) {
 		assert.True(t, strings.HasPrefix(c, httpapi.DeviceCookie+"="), "the device cookie only: %s", c)
 	}
 }
+
+// TestCookieModeSignUp: /signup/ chooses the transport as /login/ does:
+// with "cookie": true the new user's refresh token is only in the cookie,
+// and the page goes on refreshing by cookie with the CSRF header.
+func TestCookieModeSignUp(t *testing.T) {
+	t.Parallel()
+	e := harness.NewEnv(t, func(c *authd.Config) { c.SignUp = true })
+	b := newCookieBrowser(t, e)
+	r := b.do("POST", "/signup/", `{"username":"younghee","password":"`+pw+`","cookie":true}`, harness.JSONHeader)
+	require.Equal(t, 201, r.Status, r.Raw)
+	assert.NotContains(t, r.Body, "refresh")
+	assert.Equal(t, b.cookie(httpapi.CSRFCookie, "/"), r.Body["csrf_token"])
+	require.NotEmpty(t, b.cookie(httpapi.RefreshCookie, "/refresh/"))
+	harness.AssertError(t, b.do("POST", "/refresh/", ""), 403, "csrf_failed")
+	r = b.do("POST", "/refresh/", "", b.csrf())
+	require.Equal(t, 200, r.Status, r.Raw)
+	assert.Equal(t, "younghee", e.Protected(r.Body["access"].(string)).Body["user"].(map[string]any)["username"])
+}
