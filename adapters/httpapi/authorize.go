@@ -220,13 +220,19 @@ func (s *server) showLogin(w http.ResponseWriter, r *http.Request, a authRequest
 }
 
 // sameOrigin reports whether a form post comes from authd's own page: its
-// Origin is the public URL's, or, without Origin, Sec-Fetch-Site says
-// same-origin or is absent (an older browser or a script).
+// Origin is the public URL's; or, with no Origin or "null" (what a
+// browser sends under a strict referrer policy), Sec-Fetch-Site says
+// same-origin, or is absent (an older browser or a script, which the CSRF
+// token alone then judges).
 func (s *server) sameOrigin(r *http.Request) bool {
-	if origins := r.Header.Values("Origin"); len(origins) > 0 {
+	origins := r.Header.Values("Origin")
+	if len(origins) > 1 {
+		return false
+	}
+	if len(origins) == 1 && origins[0] != "null" {
 		own, err := ParseOrigin(s.publicURL)
 		got, err2 := ParseOrigin(origins[0])
-		return len(origins) == 1 && err == nil && err2 == nil && got == own
+		return err == nil && err2 == nil && got == own
 	}
 	site := r.Header.Values("Sec-Fetch-Site")
 	return len(site) == 0 || len(site) == 1 && site[0] == "same-origin"

@@ -104,7 +104,7 @@ func (s *server) writePage(w http.ResponseWriter, r *http.Request, status int, v
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", pageCSP(v.Nonce, formTarget(redirectURI)))
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin") // no Referer to the client; Origin kept on the form post
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
