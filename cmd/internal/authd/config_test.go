@@ -39,7 +39,7 @@ func TestKeysFileErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := harness.DefaultConfig(t)
 			cfg.JWTAlg, cfg.JWTKeysFile = tc.alg, tc.path
-			_, err := authd.Build(cfg, nil, &harness.SyncBuffer{})
+			_, err := authd.Build(cfg, clock.NewFrozen(harness.T), &harness.SyncBuffer{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "AUTH_JWT_KEYS_FILE")
 		})
@@ -59,7 +59,7 @@ func TestUsersFileErrors(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 		cfg := harness.DefaultConfig(t)
 		cfg.UsersFile = path
-		_, err := authd.Build(cfg, nil, &harness.SyncBuffer{})
+		_, err := authd.Build(cfg, clock.NewFrozen(harness.T), &harness.SyncBuffer{})
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), "AUTH_USERS_FILE", name)
 	}

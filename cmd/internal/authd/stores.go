@@ -43,21 +43,26 @@ const revocationInterval = time.Second
 // AUTH_USERS_FILE, or else, in memory, the demo users; in PostgreSQL the
 // demo users only with AUTH_DEMO_USERS=true and only into a table that
 // never had a user. The users file is a bootstrap (see bootstrapUsers).
-func openStores(cfg Config, log ports.Logger) (*stores, error) {
+//
+// Users the file or the demo set add are created at now, the clock's
+// instant at start.
+func openStores(cfg Config, log ports.Logger, now time.Time) (*stores, error) {
 	fileUsers, err := loadUsersFile(cfg.UsersFile)
 	if err != nil {
 		return nil, err
 	}
+	fileUsers = createdAt(fileUsers, now)
+	demo := createdAt(memory.SeedUsers(), now)
 	switch cfg.Store {
 	case "postgres":
-		return openPostgres(cfg, fileUsers, log)
+		return openPostgres(cfg, fileUsers, demo, log)
 	default:
 		u, err := memory.NewUsers()
 		if err != nil {
 			return nil, err
 		}
 		if fileUsers == nil {
-			if _, err := u.AddMissingUsers(context.Background(), memory.SeedUsers()); err != nil {
+			if _, err := u.AddMissingUsers(context.Background(), demo); err != nil {
 				return nil, err
 			}
 			log.Info("users: the three demo users, in memory (no AUTH_USERS_FILE)")
@@ -76,7 +81,7 @@ func openStores(cfg Config, log ports.Logger) (*stores, error) {
 	}
 }
 
-func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*stores, error) {
+func openPostgres(cfg Config, fileUsers, demo []domain.User, log ports.Logger) (*stores, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st, err := postgres.Open(ctx, cfg.DatabaseURL)
@@ -92,7 +97,7 @@ func openPostgres(cfg Config, fileUsers []domain.User, log ports.Logger) (*store
 		err = bootstrapUsers(ctx, st, fileUsers, log)
 	case cfg.DemoUsers:
 		var seeded bool
-		if seeded, err = st.SeedUsers(ctx, memory.SeedUsers()); seeded {
+		if seeded, err = st.SeedUsers(ctx, demo); seeded {
 			log.Warn("AUTH_DEMO_USERS: the users table was empty: created the three demo users with their published passwords; never in production")
 		}
 	default:
@@ -142,6 +147,14 @@ func bootstrapUsers(ctx context.Context, st ports.UserAdmin, users []domain.User
 	log.Info("users: AUTH_USERS_FILE loaded: added the users the store lacked; users already there (or deleted) are left as they are",
 		ports.F("in_file", len(users)), ports.F("added", len(added)), ports.F("kept", len(users)-len(added)), ports.F("added_usernames", names))
 	return nil
+}
+
+// createdAt returns the users with CreatedAt set to now.
+func createdAt(users []domain.User, now time.Time) []domain.User {
+	for i := range users {
+		users[i].CreatedAt = now
+	}
+	return users
 }
 
 // fileUser is one entry of AUTH_USERS_FILE.

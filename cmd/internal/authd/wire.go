@@ -101,7 +101,7 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("AUTH_DPOP_ALGS: %w", err)
 	}
-	st, err := openStores(cfg, log)
+	st, err := openStores(cfg, log, clk.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -199,6 +199,8 @@ func TestAdminAPIOverHTTP(t *testing.T) {
 		assert.Len(t, page.Body["users"], 2)
 		assert.Equal(t, "gildong", page.Body["users"].([]any)[1].(map[string]any)["username"])
 		assert.Equal(t, "gildong", page.Body["next"])
+		assert.Equal(t, harness.T.Format(time.RFC3339), page.Body["users"].([]any)[0].(map[string]any)["created_at"],
+			"the demo users were created at start, by the server clock")
 		rest := u.adm("GET", "/admin/users/?after=gildong", "")
 		assert.Len(t, rest.Body["users"], 2) // minsu, satangsusu
 		assert.Equal(t, "", rest.Body["next"])
