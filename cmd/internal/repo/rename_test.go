@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"archive/zip"
 	"bytes"
 	"go/parser"
 	"go/token"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// renamedModule is the module path TestRenameAsATemplate gives the copy, as
+// renamedModule is the module path TestTemplate gives the copy, as
 // a team adopting authd would (docs/template.md).
 const renamedModule = "example.com/acme/auth"
 
@@ -66,18 +68,30 @@ func hardCodedModule(dir, old string) ([]string, error) {
 	return found, err
 }
 
-// copyRenamed copies the repository's files (those git tracks, and new
-// ones it does not ignore) into dst with the module renamed.
-func copyRenamed(t *testing.T, root, dst, old, new string) {
+// repositoryFiles lists the repository's files: those git tracks and new
+// ones it does not ignore, as a clone with the work in progress would have
+// them (a file deleted in the work tree is left out).
+func repositoryFiles(t *testing.T, root string) []string {
 	t.Helper()
 	out, err := exec.Command("git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
 	require.NoError(t, err, "git ls-files")
+	var files []string
 	for _, rel := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		if info, err := os.Lstat(filepath.Join(root, rel)); err == nil && info.Mode().IsRegular() {
+			files = append(files, rel)
+		}
+	}
+	return files
+}
+
+// copyRenamed copies the files into dst with the module renamed from old
+// to new as gonew does: go.mod's module line and every import.
+func copyRenamed(t *testing.T, root string, files []string, dst, old, new string) {
+	t.Helper()
+	for _, rel := range files {
 		src := filepath.Join(root, rel)
 		info, err := os.Lstat(src)
-		if err != nil || !info.Mode().IsRegular() {
-			continue // deleted in the work tree, or not a file
-		}
+		require.NoError(t, err)
 		data, err := os.ReadFile(src)
 		require.NoError(t, err)
 		switch {
@@ -93,45 +107,154 @@ func copyRenamed(t *testing.T, root, dst, old, new string) {
 	}
 }
 
-// TestRenameAsATemplate copies the repository, renames the module the way
-// gonew does, and builds, vets and runs the short tests of the copy: the
-// template works under another team's module path. Skipped under -short
-// (it runs the short tests of a whole copy; the copy's own run is -short,
-// so it does not recurse).
-func TestRenameAsATemplate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and tests a renamed copy of the repository; run without -short (CI does)")
+// TestTemplate is docs/template.md's rename, three ways, on the same files
+// (git's, with the work in progress): the page's rename-by-hand commands
+// exactly as it prints them, run in a plain copy; gonew itself, copying the
+// module from a module proxy in a directory (GOPROXY=file://…) that serves
+// the files as the module's v0.0.1; and this test's own rewrite of
+// go.mod and the imports. The three trees must be equal, file for file, and
+// no Go file may name the module path outside an import (a string a rename
+// by imports misses); then the copy builds and vets, once. The renamed
+// copy's whole suite runs in .ci/run's step of its own.
+//
+// It runs only with AUTH_TEST_TEMPLATE=1, which .ci/run sets: it copies the
+// repository three times and builds it, about a minute on two cores.
+func TestTemplate(t *testing.T) {
+	if os.Getenv("AUTH_TEST_TEMPLATE") != "1" {
+		t.Skip("copies, renames and builds the repository three ways; set AUTH_TEST_TEMPLATE=1 to run it (.ci/run does)")
 	}
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git to list the repository's files")
+	for _, tool := range []string{"git", "bash", "sed", "grep", "xargs"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("no %s to run the documented commands", tool)
+		}
 	}
+	gonew := gonewBinary(t)
 	root, err := filepath.Abs("../../..")
 	require.NoError(t, err)
-	dst := t.TempDir()
-	copyRenamed(t, root, dst, module, renamedModule)
+	files := repositoryFiles(t, root)
+	env := withoutRequirements(os.Environ())
 
-	found, err := hardCodedModule(dst, module)
+	// This test's own rename, as gonew does it.
+	ours := t.TempDir()
+	copyRenamed(t, root, files, ours, module, renamedModule)
+	found, err := hardCodedModule(ours, module)
 	require.NoError(t, err)
 	assert.Empty(t, found, "Go source names the module path outside its imports; a renamed copy would break there")
 
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-short", "-count=1", "./..."}} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dst
-		cmd.Env = withoutRequirements(os.Environ())
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "go %s in the renamed copy:\n%s", strings.Join(args, " "), out)
-	}
-	data, err := os.ReadFile(filepath.Join(dst, "go.mod"))
+	// The page's commands, in a plain copy.
+	doc, err := os.ReadFile(filepath.Join(root, "docs/template.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(data), "module "+renamedModule+"\n")
+	_, after, ok := strings.Cut(string(doc), "From a clone, the same rename by hand:\n\n```sh\n")
+	require.True(t, ok, "docs/template.md lost its rename-by-hand block")
+	block, _, _ := strings.Cut(after, "```")
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	require.GreaterOrEqual(t, len(lines), 2)
+	byHand := t.TempDir()
+	copyRenamed(t, root, files, byHand, module, module)                                  // a plain copy
+	run(t, byHand, env, "bash", "-euo", "pipefail", "-c", strings.Join(lines[:2], "\n")) // the last line builds and tests: done below
+
+	// gonew, from a module proxy in a directory serving the same files.
+	proxy := t.TempDir()
+	dir := filepath.Join(proxy, filepath.FromSlash(module), "@v")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	require.NoError(t, err)
+	for name, data := range map[string]string{
+		"list":        "v0.0.1\n",
+		"v0.0.1.info": `{"Version":"v0.0.1","Time":"2026-12-04T00:00:00Z"}`,
+		"v0.0.1.mod":  string(gomod),
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644))
+	}
+	writeModuleZip(t, filepath.Join(dir, "v0.0.1.zip"), root, module+"@v0.0.1/", files)
+	// A module cache of its own: the shared one may hold another v0.0.1
+	// from an earlier run, and a version in the cache is never fetched again.
+	viaGonew := filepath.Join(t.TempDir(), "auth")
+	run(t, "", append(env, "GOPROXY=file://"+filepath.ToSlash(proxy), "GONOSUMDB="+module, "GOFLAGS=-modcacherw", "GOMODCACHE="+t.TempDir()),
+		gonew, module+"@v0.0.1", renamedModule, viaGonew)
+
+	want := readTree(t, ours)
+	assert.Empty(t, treeDiff(want, readTree(t, byHand)), "docs/template.md's commands and gonew's rename differ (files named)")
+	assert.Empty(t, treeDiff(want, readTree(t, viaGonew)), "gonew's copy and this test's rename differ (files named)")
+	assert.Contains(t, want["go.mod"], "module "+renamedModule+"\n")
+	assert.Contains(t, want["cmd/authd/main.go"], `"`+renamedModule+`/cmd/internal/authd"`)
+
+	run(t, ours, env, "bash", "-euo", "pipefail", "-c", "go build ./... && go vet ./...")
 }
 
-// withoutRequirements drops the AUTH_TEST_REQUIRE_* variables: the copy's
-// short tests skip what needs a server, rather than fail on it.
+// run runs the command in dir with env and requires it to succeed.
+func run(t *testing.T, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s %s in %s:\n%s", name, strings.Join(args, " "), dir, out)
+}
+
+// writeModuleZip writes the files under root into a module zip at path, each
+// named prefix+its path, as a module proxy serves a version.
+func writeModuleZip(t *testing.T, path, root, prefix string, files []string) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	for _, rel := range files {
+		data, err := os.ReadFile(filepath.Join(root, rel))
+		require.NoError(t, err)
+		w, err := zw.Create(prefix + filepath.ToSlash(rel))
+		require.NoError(t, err)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+}
+
+// readTree reads every file under dir, by its slash-separated path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	tree := map[string]string{}
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		tree[filepath.ToSlash(rel)] = string(data)
+		return nil
+	}))
+	return tree
+}
+
+// treeDiff names the files that are in one tree only or differ.
+func treeDiff(a, b map[string]string) []string {
+	var diff []string
+	for p, data := range a {
+		if other, ok := b[p]; !ok {
+			diff = append(diff, p+": only in the first")
+		} else if other != data {
+			diff = append(diff, p+": differs")
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			diff = append(diff, p+": only in the second")
+		}
+	}
+	sort.Strings(diff)
+	return diff
+}
+
+// withoutRequirements drops the AUTH_TEST_REQUIRE_* and AUTH_TEST_TEMPLATE
+// variables: what runs in a copy skips what needs a server rather than
+// fail on it, and does not copy the repository again.
 func withoutRequirements(env []string) []string {
 	var out []string
 	for _, kv := range env {
-		if !strings.HasPrefix(kv, "AUTH_TEST_REQUIRE_") {
+		if !strings.HasPrefix(kv, "AUTH_TEST_REQUIRE_") && !strings.HasPrefix(kv, "AUTH_TEST_TEMPLATE=") {
 			out = append(out, kv)
 		}
 	}
@@ -166,42 +289,6 @@ const self = "example.org/orig/app"
 	assert.Contains(t, found[0], "x.go:10")
 }
 
-// TestTemplateRenameCommands runs the rename-by-hand commands exactly as
-// docs/template.md prints them, in a plain copy of the repository, and
-// builds and vets the result, so the page cannot drift from what works.
-func TestTemplateRenameCommands(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a renamed copy of the repository; run without -short (CI does)")
-	}
-	for _, tool := range []string{"git", "bash", "sed", "grep", "xargs"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s to run the documented commands", tool)
-		}
-	}
-	root, err := filepath.Abs("../../..")
-	require.NoError(t, err)
-	doc, err := os.ReadFile(filepath.Join(root, "docs/template.md"))
-	require.NoError(t, err)
-	_, after, ok := strings.Cut(string(doc), "From a clone, the same rename by hand:\n\n```sh\n")
-	require.True(t, ok, "docs/template.md lost its rename-by-hand block")
-	block, _, _ := strings.Cut(after, "```")
-	lines := strings.Split(strings.TrimSpace(block), "\n")
-	require.GreaterOrEqual(t, len(lines), 2)
-	rename := strings.Join(lines[:2], "\n") // the last line builds and tests: done below
-
-	dst := t.TempDir()
-	copyRenamed(t, root, dst, module, module) // a plain copy
-	for _, step := range [][]string{{"bash", "-euo", "pipefail", "-c", rename}, {"go", "build", "./..."}, {"go", "vet", "./..."}} {
-		cmd := exec.Command(step[0], step[1:]...)
-		cmd.Dir = dst
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s in the copy:\n%s", strings.Join(step, " "), out)
-	}
-	data, err := os.ReadFile(filepath.Join(dst, "cmd/authd/main.go"))
-	require.NoError(t, err)
-	assert.Contains(t, string(data), `"`+renamedModule+`/cmd/internal/authd"`)
-}
-
 // gonewBinary returns gonew, or skips the test (fails it with
 // AUTH_TEST_REQUIRE_GONEW=1, which CI sets after installing it).
 func gonewBinary(t *testing.T) string {
@@ -220,48 +307,4 @@ func gonewBinary(t *testing.T) string {
 	}
 	t.Skip("no gonew (go install golang.org/x/tools/cmd/gonew@v0.52.0); set AUTH_TEST_REQUIRE_GONEW=1 to make this a failure")
 	return ""
-}
-
-// TestGonewRename runs docs/template.md's gonew command itself: this
-// repository's committed tree is served as github.com/authd/authd@v0.0.1 by
-// a module proxy in a directory (GOPROXY=file://…), gonew copies it under
-// example.com/acme/auth, and the copy builds and vets.
-func TestGonewRename(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a renamed copy of the repository; run without -short (CI does)")
-	}
-	gonew := gonewBinary(t)
-	root, err := filepath.Abs("../../..")
-	require.NoError(t, err)
-	proxy := t.TempDir()
-	dir := filepath.Join(proxy, filepath.FromSlash(module), "@v")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	require.NoError(t, err)
-	for name, data := range map[string]string{
-		"list":        "v0.0.1\n",
-		"v0.0.1.info": `{"Version":"v0.0.1","Time":"2026-12-04T00:00:00Z"}`,
-		"v0.0.1.mod":  string(gomod),
-	} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644))
-	}
-	archive := exec.Command("git", "-C", root, "archive", "--prefix="+module+"@v0.0.1/", "--format=zip", "-o", filepath.Join(dir, "v0.0.1.zip"), "HEAD")
-	out, err := archive.CombinedOutput()
-	require.NoError(t, err, "git archive: %s", out)
-
-	dst := filepath.Join(t.TempDir(), "auth")
-	env := append(withoutRequirements(os.Environ()), "GOPROXY=file://"+filepath.ToSlash(proxy), "GONOSUMDB="+module, "GOFLAGS=-mod=mod")
-	steps := [][]string{{gonew, module + "@v0.0.1", renamedModule, dst}, {"go", "build", "./..."}, {"go", "vet", "./..."}}
-	for i, step := range steps {
-		cmd := exec.Command(step[0], step[1:]...)
-		cmd.Env = env
-		if i > 0 {
-			cmd.Dir = dst
-		}
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s:\n%s", strings.Join(step, " "), out)
-	}
-	data, err := os.ReadFile(filepath.Join(dst, "go.mod"))
-	require.NoError(t, err)
-	assert.Contains(t, string(data), "module "+renamedModule+"\n")
 }

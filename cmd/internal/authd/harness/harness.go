@@ -62,11 +62,19 @@ func DefaultConfig(t *testing.T) authd.Config {
 	return cfg
 }
 
+// HashQueueWait is how long a login of an Env made by NewEnv waits for a
+// hashing slot before 503, unless an option says otherwise. Production
+// waits one hash's time, measured at start; under -race on a loaded 2-core
+// machine that bound is a matter of speed, and a test's verdict must not
+// be. Tests of the queue itself set their own (0: the production default).
+const HashQueueWait = time.Minute
+
 // NewEnv starts authd on a clock frozen at T with the defaults, changed by
-// the options.
+// the options; logins wait up to HashQueueWait for a hashing slot.
 func NewEnv(t *testing.T, options ...func(*authd.Config)) *Env {
 	t.Helper()
 	cfg := DefaultConfig(t)
+	cfg.HashQueueWait = HashQueueWait
 	for _, o := range options {
 		o(&cfg)
 	}

@@ -20,14 +20,19 @@ import (
 // detection surfacing as invalid_grant in the client.
 //
 // x/oauth2 judges expiry by the wall clock (time.Now), so this one test runs
-// authd on the system clock with a 2-second access token and lets real time
-// pass: about 4 s in all, bounded by the deadline below. (1 s would not do:
-// expires_in rounds down and x/oauth2 reads expires_in 0 as "never expires".)
+// authd on the system clock with a 4-second access token and lets real time
+// pass: a few seconds in all. The client
+// refreshes 2 s before the expiry it computed from expires_in (rounded
+// down, so early already): a request may take up to that long on a loaded
+// machine before its token expires in flight, so the verdict does not
+// depend on speed. (1 s would not do: x/oauth2 reads expires_in 0 as
+// "never expires".)
 func TestInteropXOAuth2(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
-	cfg.Policy.AccessTTL = 2 * time.Second
+	cfg.Policy.AccessTTL = 4 * time.Second
 	e := harness.StartEnv(t, cfg, clock.System{})
-	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bound on a hang, never reached
 	defer cancel()
 
 	conf := oauth2.Config{
@@ -41,9 +46,9 @@ func TestInteropXOAuth2(t *testing.T) {
 	require.False(t, first.Expiry.IsZero(), "expires_in must reach the client")
 
 	// conf.TokenSource refreshes whenever its token is within 10 s of
-	// expiry, which a 2-second token always is; the outer source decides
-	// when, 300 ms before expiry.
-	src := oauth2.ReuseTokenSourceWithExpiry(first, conf.TokenSource(ctx, first), 300*time.Millisecond)
+	// expiry, which a 4-second token always is; the outer source decides
+	// when, 2 s before expiry.
+	src := oauth2.ReuseTokenSourceWithExpiry(first, conf.TokenSource(ctx, first), 2*time.Second)
 	client := oauth2.NewClient(ctx, src)
 
 	seen := map[string]bool{first.RefreshToken: true}
