@@ -60,7 +60,7 @@ func hexOf(b []byte) string {
 type Browser struct {
 	t    *testing.T
 	c    *http.Client
-	url  string
+	URL  string // the base paths are relative to, and the Origin forms are posted with
 	Lang string // Accept-Language on every request, as a browser sends it
 }
 
@@ -68,7 +68,7 @@ type Browser struct {
 func NewBrowser(t *testing.T, base string) *Browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	return &Browser{t: t, url: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &Browser{t: t, URL: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -91,7 +91,7 @@ func (b *Browser) Send(method, path, body string, headers ...string) Page {
 	b.t.Helper()
 	target := path
 	if !strings.HasPrefix(path, "http") {
-		target = b.url + path
+		target = b.URL + path
 	}
 	req, err := http.NewRequest(method, target, strings.NewReader(body))
 	require.NoError(b.t, err)
@@ -125,7 +125,7 @@ func (b *Browser) Submit(p Page, username, password string) Page {
 	require.NotNil(b.t, action, p.Body)
 	require.NotNil(b.t, csrf, p.Body)
 	form := url.Values{"csrf_token": {csrf[1]}, "username": {username}, "password": {password}}
-	return b.Send("POST", html.UnescapeString(action[1]), form.Encode(), "Origin: "+b.url)
+	return b.Send("POST", html.UnescapeString(action[1]), form.Encode(), "Origin: "+b.URL)
 }
 
 // PKCE returns a verifier and its S256 challenge.
