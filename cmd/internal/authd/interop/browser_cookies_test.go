@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/cmd/internal/authd"
@@ -24,7 +27,9 @@ import (
 // through the HttpOnly cookie and the CSRF header. After every step no
 // script on the page finds a token in document.cookie (only the CSRF
 // token), in storage or as a refresh token in memory; "steal the tokens"
-// says so, and its refresh with the cookie alone is refused with 403.
+// says so, and its refresh with the cookie alone is refused with 403. With
+// AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground-cookies.png
+// (with a CJK font installed, as the other playground tests say).
 func TestPlaygroundCookieModeInABrowser(t *testing.T) {
 	e, ctx := playground(t)
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
@@ -54,6 +59,9 @@ func TestPlaygroundCookieModeInABrowser(t *testing.T) {
 	logText := text(t, ctx, "#log")
 	held := text(t, ctx, "#refresh-decoded")
 	refreshLeft := text(t, ctx, "#refresh-countdown")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)))
+	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
 
 	for i, s := range seen {
 		assert.NotContains(t, s, "eyJ", "step %d: no JWT is visible to a script: %s", i, s)
@@ -66,6 +74,12 @@ func TestPlaygroundCookieModeInABrowser(t *testing.T) {
 	assert.Contains(t, held, "HttpOnly cookie")
 	assert.Regexp(t, `^(2[0-9][0-9]|300) s left$`, refreshLeft, "the refresh countdown comes from refresh_expires_in")
 	assert.Equal(t, 5, strings.Count(e.Logs.String(), `"route":"/refresh","status":200`))
+
+	out := filepath.Join(t.TempDir(), "playground-cookies.png")
+	if os.Getenv("AUTH_WRITE_SCREENSHOT") == "1" {
+		out = "../../../../docs/playground-cookies.png"
+	}
+	require.NoError(t, os.WriteFile(out, screenshot, 0o644))
 }
 
 // TestCookieCSRFInABrowser: a web app on an allowed origin (another port
