@@ -73,7 +73,7 @@ func dpopServiceOn(t *testing.T, mode domain.DPoPMode, clk *countingClock, store
 		Clock: clk, Users: &fakeUsers{users: map[string]domain.User{"minsu": {ID: "2", Username: "minsu", PasswordHash: "h"}}},
 		Sessions: store, Issuer: jsonTokens{p}, Verifier: jsonTokens{p}, Hasher: &fakeHasher{}, IDs: randIDs{},
 		Failures: memory.NewFailures(), Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p, DPoP: dp,
-		TokenCacheSize: app.DefaultTokenCacheSize,
+		TokenCacheSize: app.DefaultTokenCacheSize, Clients: testClients(t),
 	})
 	require.NoError(t, err)
 	return svc

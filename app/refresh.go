@@ -114,10 +114,32 @@ func (s *Service) session(ctx context.Context, c domain.Claims) (domain.Session,
 	return sess, nil
 }
 
-// clientMayUse reports whether the client presenting a token may use it: a
-// token issued to a client is that client's alone; a token of authd's own
-// endpoints (no client_id) and a caller that names no client (authd's own
-// endpoints) are not restricted.
-func clientMayUse(c domain.Claims, clientID string) bool {
-	return c.ClientID == "" || clientID == "" || c.ClientID == clientID
+// clientMayUse returns domain.ErrInvalidToken when the token may not be
+// used as presented. A token of authd's own endpoints (no client_id) is not
+// restricted. A token issued to an OAuth client needs that client to be
+// listed still (taking a client off the list ends its tokens, at the next
+// request that presents one); it is that client's alone: another client
+// presenting it is refused (RFC 6749 §6); and a presentation that names no
+// client (authd's own /refresh/ and /logout/, or the token endpoint
+// without client authentication) may use it only when the client is
+// public, since a confidential client must authenticate (RFC 6749 §3.2.1).
+// A resource request and introspection present no client.
+func (s *Service) clientMayUse(c domain.Claims, p presentation) error {
+	if c.ClientID == "" {
+		return nil
+	}
+	var client domain.Client
+	known := false
+	if s.clients != nil {
+		client, known = s.clients.Client(c.ClientID)
+	}
+	switch {
+	case !known:
+		return domain.InvalidToken("client_id names no listed client")
+	case p.clientID != "" && p.clientID != c.ClientID:
+		return domain.InvalidToken("client_id of another client")
+	case p.clientID == "" && !p.resource && !p.inspect && !client.Public():
+		return domain.InvalidToken("client_id of a confidential client that did not authenticate")
+	}
+	return nil
 }

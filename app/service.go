@@ -70,6 +70,10 @@ type Deps struct {
 	// OIDC holds the stores and the signer of the authorization code flow;
 	// all three or none (the flow is off).
 	OIDC OIDC
+	// Clients are the OAuth clients; the acceptance gate refuses a token
+	// issued to a client that is not among them. nil knows no client, so
+	// only tokens of authd's own endpoints are accepted.
+	Clients ports.Clients
 }
 
 // DefaultDPoPAddressBudget lets one address (or /64) spend 10,000 proofs a
@@ -105,6 +109,7 @@ type Service struct {
 	signups  domain.ThrottlePolicy
 	audit    ports.AuditLog
 	log      ports.Logger
+	clients  ports.Clients // nil: none
 }
 
 // New returns a Service, or an error when a dependency is missing or the
@@ -143,7 +148,7 @@ func New(d Deps) (*Service, error) {
 			device: d.DeviceThrottle, devices: d.Devices},
 		budget:  newReplayBudget(d.DPoPAddressBudget, d.DPoP.Window),
 		revoked: newRevocationList(), unacked: newUnacknowledged(), cache: newTokenCache(d.TokenCacheSize),
-		oidc:     d.OIDC,
+		oidc: d.OIDC, clients: d.Clients,
 		accounts: d.Accounts, strength: d.Strength, signups: d.SignUpThrottle, audit: d.Audit, log: d.Log,
 	}, nil
 }

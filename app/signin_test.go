@@ -53,6 +53,7 @@ func newOIDCFixture(t *testing.T) *oidcFixture {
 		Hasher: f.hasher, IDs: randIDs{}, Failures: memory.NewFailures(), Proofs: jsonProofs{}, Replays: memory.NewReplays(), Policy: p,
 		AddressThrottle: domain.ThrottlePolicy{MaxFailures: 3, Window: time.Minute},
 		OIDC:            app.OIDC{Codes: memory.NewCodes(), Browsers: memory.NewBrowserSessions(), IDTokens: jsonIDTokens{}},
+		Clients:         testClients(t),
 	})
 	require.NoError(t, err)
 	f.svc = svc

@@ -82,7 +82,7 @@ type accepted struct {
 // Introspect) gets its meaning here and nowhere else, so none can forget a
 // check. In order: the token itself (verify: signature, shape, policy,
 // revocation list); the client (a token issued to an OAuth client is that
-// client's alone, see clientMayUse); for a refresh token, its session
+// client's alone, and only while the client is listed, see clientMayUse); for a refresh token, its session
 // (domain.ErrSessionRevoked when the store no longer has it); and the key
 // binding (checkHolder: a bound token or session needs a proof of its key,
 // spent only then). Nothing is changed before all of them passed. What
@@ -94,8 +94,8 @@ func (s *Service) accept(ctx context.Context, token string, p presentation, now 
 	if err != nil {
 		return accepted{}, err
 	}
-	if !clientMayUse(c, p.clientID) {
-		return accepted{}, domain.InvalidToken("client_id")
+	if err := s.clientMayUse(c, p); err != nil {
+		return accepted{}, err
 	}
 	a := accepted{claims: c}
 	jkt := c.JKT

@@ -105,6 +105,9 @@ func (s *server) oauthGrant(w http.ResponseWriter, r *http.Request) (grantResult
 	if err != nil {
 		return grantResult{}, err
 	}
+	if publicRefresh(r, form) {
+		return s.refreshAsPublicClient(r, form)
+	}
 	client, err := s.clients.authenticate(r, form)
 	if err != nil {
 		return grantResult{}, err

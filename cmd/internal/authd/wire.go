@@ -22,6 +22,7 @@ import (
 	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/adapters/jwx"
+	"github.com/authd/authd/adapters/memory"
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/adapters/random"
 	"github.com/authd/authd/adapters/zaplog"
@@ -101,12 +102,17 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("AUTH_DPOP_ALGS: %w", err)
 	}
+	registry, err := memory.NewClients(clients...)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_OAUTH_CLIENTS_FILE: %w", err)
+	}
 	st, err := openStores(cfg, log, clk.Now())
 	if err != nil {
 		return nil, err
 	}
 	hasher := newHasher(cfg)
 	svc, err := app.New(app.Deps{
+		Clients:  registry,
 		Clock:    clk,
 		Users:    st.users,
 		Sessions: st.sessions,
@@ -322,11 +328,14 @@ func deviceKey(cfg Config, log ports.Logger) []byte {
 	return key
 }
 
-// oauthClients returns the clients of AUTH_OAUTH_CLIENTS_FILE, or nil for
-// the default public client.
+// oauthClients returns the clients of AUTH_OAUTH_CLIENTS_FILE, or without
+// one httpapi.DefaultOAuthClients. The file is read once, at start: a
+// changed file takes effect at the next restart (instance by instance),
+// and a client taken off it loses its tokens then (the acceptance gate
+// checks every token's client against this list).
 func oauthClients(cfg Config) ([]httpapi.OAuthClient, error) {
 	if cfg.OAuthClients == "" {
-		return nil, nil
+		return httpapi.DefaultOAuthClients(), nil
 	}
 	data, err := os.ReadFile(cfg.OAuthClients)
 	if err != nil {
