@@ -27,6 +27,12 @@ func (s *server) handleSignUp(accounts ports.AccountService) http.Handler {
 		Cookie   cookieChoice `json:"cookie"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A sign-up spends an argon2id hash as a login does: refused by the
+		// same admission before its body is read.
+		if err := s.admitLogin(); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		var req request
 		if err := decode(w, r, &req); err != nil {
 			s.writeError(w, r, err)

@@ -154,14 +154,9 @@ func (s *server) redirectError(w http.ResponseWriter, r *http.Request, a authReq
 // always shows the page.
 func (s *server) handleAuthorize() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if r.Method == http.MethodPost {
-			form, err := readForm(w, r)
-			if err != nil {
-				s.errorPage(w, r, http.StatusBadRequest, "the body must be a form")
-				return
-			}
-			q = form
+		q, ok := s.endpointParams(w, r)
+		if !ok {
+			return
 		}
 		a, aerr, refuse := s.readAuthRequest(q)
 		switch {

@@ -36,14 +36,9 @@ func (s *server) handleUserInfo() http.Handler {
 // it redirects there with state; else it shows that the user is signed out.
 func (s *server) handleEndSession() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if r.Method == http.MethodPost {
-			form, err := readForm(w, r)
-			if err != nil {
-				s.errorPage(w, r, http.StatusBadRequest, "the body must be a form")
-				return
-			}
-			q = form
+		q, ok := s.endpointParams(w, r)
+		if !ok {
+			return
 		}
 		for name, v := range q {
 			if len(v) > 1 {
@@ -101,4 +96,20 @@ func (s *server) handleEndSession() http.Handler {
 		w.Header().Set("Location", target)
 		w.WriteHeader(http.StatusSeeOther)
 	})
+}
+
+// endpointParams reads the parameters of an endpoint a browser reaches by
+// GET or by a form POST (OIDC Core §3.1.2.1, RP-Initiated Logout §2): the
+// query, or the form body for POST. A body that is not a form is answered
+// with the error page and ok false.
+func (s *server) endpointParams(w http.ResponseWriter, r *http.Request) (q url.Values, ok bool) {
+	if r.Method != http.MethodPost {
+		return r.URL.Query(), true
+	}
+	form, err := readForm(w, r)
+	if err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "the body must be a form")
+		return nil, false
+	}
+	return form, true
 }
