@@ -17,16 +17,19 @@ import (
 var _ ports.KnownAddresses = (*memory.KnownAddresses)(nil)
 
 func TestKnownAddressesContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestKnownAddresses(t, func(*testing.T) ports.KnownAddresses { return memory.NewKnownAddresses() })
 }
 
 func TestFailureLogFloodContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestFailureLogFlood(t, func(_ *testing.T, maxKeys int) ports.FailureLog { return memory.NewFailuresWithLimit(maxKeys) })
 }
 
 // TestKnownAccountsAreBounded: past its limit the store forgets the
 // account that logged in least recently of a sample, counting it, and an
-// account it holds is never evicted to record its own login.
+// account it holds is never evicted to record its own login. Not in
+// parallel: the heap it measures is the whole test binary's.
 func TestKnownAccountsAreBounded(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

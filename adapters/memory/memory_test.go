@@ -22,10 +22,12 @@ var (
 )
 
 func TestSessionStoreContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestSessionStore(t, func(*testing.T) ports.SessionStore { return memory.NewSessions() })
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	users, err := memory.NewUsers(memory.SeedUsers()...)
 	require.NoError(t, err)
@@ -47,6 +49,8 @@ func TestUsers(t *testing.T) {
 	assert.Error(t, err, "no hash")
 }
 
+// TestPurgeFreesEndedSessions is not in parallel: the heap it measures is
+// the whole test binary's.
 func TestPurgeFreesEndedSessions(t *testing.T) {
 	ctx := context.Background()
 	st := memory.NewSessions()
@@ -119,10 +123,12 @@ func BenchmarkRotate(b *testing.B) {
 var _ ports.FailureLog = (*memory.Failures)(nil)
 
 func TestFailureLogContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestFailureLog(t, func(*testing.T) ports.FailureLog { return memory.NewFailures() })
 }
 
 func TestReplaysContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestReplayCache(t, func(*testing.T) ports.ReplayCache { return memory.NewReplays() })
 }
 
@@ -130,6 +136,7 @@ func TestReplaysContract(t *testing.T) {
 // within their time answers unavailable; forgetting one would let its
 // proof be replayed. Keys past their time make room.
 func TestReplaysRefuseWhenFullRatherThanForget(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	r := memory.NewReplaysWithLimit(2)
 	t0 := time.Unix(1_800_000_000, 0)
@@ -149,6 +156,7 @@ func TestReplaysRefuseWhenFullRatherThanForget(t *testing.T) {
 }
 
 func TestUserStoreContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestUserStore(t, func(t *testing.T, users ...domain.User) ports.UserStore {
 		st, err := memory.NewUsers(users...)
 		require.NoError(t, err)
@@ -161,6 +169,7 @@ func TestUserStoreContract(t *testing.T) {
 // the sessions still due when the purge reaches them go; every session
 // added meanwhile stays, and so does every one whose rotation succeeded.
 func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := memory.NewSessions()
 	p := domain.DefaultPolicy()
@@ -203,6 +212,7 @@ func TestPurgeInBatchesWhileOthersWrite(t *testing.T) {
 }
 
 func TestFailuresAreBounded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := memory.NewFailuresWithLimit(100)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -221,6 +231,7 @@ func TestFailuresAreBounded(t *testing.T) {
 // one failure each evicts such keys, never the fuller record of an account
 // under attack (nor any key of another kind), and counts the evictions.
 func TestFillingTheFailureLogKeepsTheVictim(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	f := memory.NewFailuresWithLimit(1000)
@@ -272,6 +283,7 @@ func BenchmarkRememberFull(b *testing.B) {
 }
 
 func TestUserAdminContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestUserAdmin(t, func(t *testing.T) ports.UserAdmin {
 		st, err := memory.NewUsers()
 		require.NoError(t, err)
@@ -280,10 +292,12 @@ func TestUserAdminContract(t *testing.T) {
 }
 
 func TestAuditLogContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestAuditLog(t, func(*testing.T) ports.AuditLog { return memory.NewAudit(0) })
 }
 
 func TestAuditKeepsTheMostRecent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a := memory.NewAudit(3)
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)

@@ -15,7 +15,8 @@ import (
 // lets go of the lock, the session it handled last. A rotation that
 // succeeds moves the session's PurgeAt past the cut, so the session must
 // survive; a purge that judged entries by a copy taken before letting go
-// would delete it.
+// would delete it. Not in parallel: purgeYieldHook is the package's, and
+// every other store's purge would call it.
 func TestPurgeJudgesEachEntryAsItIsWhenReached(t *testing.T) {
 	ctx := context.Background()
 	p := domain.DefaultPolicy()

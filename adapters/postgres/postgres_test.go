@@ -44,28 +44,34 @@ func open(t *testing.T) *postgres.Store {
 }
 
 func TestSessionStoreContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return open(t) })
 }
 
 func TestFailureLogContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestFailureLog(t, func(t *testing.T) ports.FailureLog { return open(t) })
 }
 
 // TestFailureLogFloodContract: the table has no size limit, so it forgets
 // nothing for a flood; the contract holds it to that.
 func TestFailureLogFloodContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestFailureLogFlood(t, func(t *testing.T, _ int) ports.FailureLog { return open(t) })
 }
 
 func TestKnownAddressesContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestKnownAddresses(t, func(t *testing.T) ports.KnownAddresses { return open(t) })
 }
 
 func TestReplaysContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestReplayCache(t, func(t *testing.T) ports.ReplayCache { return open(t) })
 }
 
 func TestUserStoreContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestUserStore(t, func(t *testing.T, users ...domain.User) ports.UserStore {
 		st := open(t)
 		added, err := st.AddMissingUsers(context.Background(), users)
@@ -76,14 +82,17 @@ func TestUserStoreContract(t *testing.T) {
 }
 
 func TestUserAdminContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestUserAdmin(t, func(t *testing.T) ports.UserAdmin { return open(t) })
 }
 
 func TestAuditLogContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestAuditLog(t, func(t *testing.T) ports.AuditLog { return open(t) })
 }
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
+	t.Parallel()
 	url := pgtest.Database(t)
 	var wg sync.WaitGroup
 	for range 4 {
@@ -104,6 +113,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := open(t)
 	seeded, err := st.SeedUsers(ctx, []domain.User{{ID: "1", Username: "chulsu", PasswordHash: "h1"}})
@@ -123,6 +133,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestWatchRevocations(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url := pgtest.Database(t)
@@ -187,6 +198,7 @@ func TestWatchRevocations(t *testing.T) {
 // sequential scans discouraged: each must be able to use an index, so none
 // scans a table that holds a million sessions.
 func TestHotQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pgtest.Database(t)
 	st, err := postgres.Open(ctx, url)
@@ -230,9 +242,11 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 }
 
 func TestCodeStoreContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestCodeStore(t, func(t *testing.T) ports.CodeStore { return open(t) })
 }
 
 func TestBrowserSessionStoreContract(t *testing.T) {
+	t.Parallel()
 	storetest.TestBrowserSessionStore(t, func(t *testing.T) ports.BrowserSessionStore { return open(t) })
 }

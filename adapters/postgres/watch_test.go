@@ -132,6 +132,7 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 // rather than likely. Every revoked session must reach the watcher within
 // 2.5 s of the last commit, each exactly once.
 func TestWatchRevocationsInCommitOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pgtest.Database(t)
 	writer, err := postgres.Open(ctx, url)
@@ -227,6 +228,7 @@ func TestWatchRevocationsInCommitOrder(t *testing.T) {
 // neither waits out a growing backoff nor depends on the listening
 // connection to catch up.
 func TestWatchRevocationsAfterListenDrops(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbURL := pgtest.Database(t)
 	writer, err := postgres.Open(ctx, dbURL)
@@ -362,6 +364,7 @@ func BenchmarkRevocationCatchUp(b *testing.B) {
 // at the URL now, restored from a dump) reads every revocation within the
 // lookback again rather than none, then goes on from there.
 func TestCatchUpAfterTheCounterWentBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := open(t)
 	ids := createSessions(t, st, "u", 2)
@@ -469,6 +472,7 @@ func (p *proxy) silence() {
 // quiet interval, finds its connection dead within the operation timeout
 // and listens on a new one, and revocations reach the watcher again.
 func TestWatcherNoticesASilentListener(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dbURL := pgtest.Database(t)
 	writer, err := postgres.Open(ctx, dbURL)

@@ -28,6 +28,7 @@ func TestCodeStore(t *testing.T, newStore func(t *testing.T) ports.CodeStore) {
 	ctx := context.Background()
 
 	t.Run("create_use_once", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		c := newCode()
 		require.NoError(t, st.CreateCode(ctx, c))
@@ -43,6 +44,7 @@ func TestCodeStore(t *testing.T, newStore func(t *testing.T) ports.CodeStore) {
 	})
 
 	t.Run("unknown", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		for _, h := range []string{"", "nope", "a\x00b", "\xff"} {
 			_, err := st.UseCode(ctx, h, t0)
@@ -51,6 +53,7 @@ func TestCodeStore(t *testing.T, newStore func(t *testing.T) ports.CodeStore) {
 	})
 
 	t.Run("concurrent_use_one_wins", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		c := newCode()
 		require.NoError(t, st.CreateCode(ctx, c))
@@ -75,6 +78,7 @@ func TestCodeStore(t *testing.T, newStore func(t *testing.T) ports.CodeStore) {
 	})
 
 	t.Run("purge", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		old, fresh := newCode(), newCode()
 		fresh.ExpiresAt = t0.Add(2 * domain.CodeTTL)
@@ -101,6 +105,7 @@ func TestBrowserSessionStore(t *testing.T, newStore func(t *testing.T) ports.Bro
 	ctx := context.Background()
 
 	t.Run("create_get_end", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		b := newBrowserSession()
 		require.NoError(t, st.CreateBrowserSession(ctx, b))
@@ -124,6 +129,7 @@ func TestBrowserSessionStore(t *testing.T, newStore func(t *testing.T) ports.Bro
 	})
 
 	t.Run("tokens_are_remembered_bounded", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		b := newBrowserSession()
 		require.NoError(t, st.CreateBrowserSession(ctx, b))
@@ -142,6 +148,7 @@ func TestBrowserSessionStore(t *testing.T, newStore func(t *testing.T) ports.Bro
 	})
 
 	t.Run("unknown", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		for _, id := range []string{"", "nope", "a\x00b", "\xff"} {
 			_, err := st.BrowserSession(ctx, id)
@@ -153,6 +160,7 @@ func TestBrowserSessionStore(t *testing.T, newStore func(t *testing.T) ports.Bro
 	})
 
 	t.Run("purge", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		old, fresh := newBrowserSession(), newBrowserSession()
 		fresh.ExpiresAt = old.ExpiresAt.Add(time.Hour)

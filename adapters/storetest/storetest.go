@@ -4,6 +4,12 @@
 // store and every store after it are held to the same behaviour, concurrency
 // included.
 //
+// Each rule is a named subtest (TestSessionStore/compare_and_rotate, ...)
+// that calls the constructor for a store of its own and runs in parallel
+// with the others (t.Parallel), so a constructor must return an
+// independent store on every call: the memory stores a new value, the
+// PostgreSQL store a database of its own (pgtest.Database).
+//
 // It imports only domain, ports, testify and the standard library.
 package storetest
 
@@ -46,6 +52,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	p := domain.DefaultPolicy()
 
 	t.Run("ids_no_store_can_hold", func(t *testing.T) {
+		t.Parallel()
 		// A client can put anything into a path: NUL and invalid UTF-8 are
 		// simply ids no session has, never an outage.
 		st := newStore(t)
@@ -58,6 +65,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("create_and_get", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		s := newSession("1", t0)
 		require.NoError(t, st.CreateSession(ctx, s))
@@ -68,6 +76,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("dpop_binding_is_kept", func(t *testing.T) {
+		t.Parallel()
 		// A bound session keeps its key's thumbprint through rotation,
 		// revocation and listing: every refresh is judged by it.
 		st := newStore(t)
@@ -93,6 +102,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("unknown_session", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		_, err := st.Session(ctx, NewID())
 		assert.ErrorIs(t, err, domain.ErrNotFound)
@@ -105,6 +115,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("compare_and_rotate", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		s := newSession("1", t0)
 		require.NoError(t, st.CreateSession(ctx, s))
@@ -128,6 +139,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("concurrent_rotations_succeed_once", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		s := newSession("1", t0)
 		require.NoError(t, st.CreateSession(ctx, s))
@@ -155,6 +167,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("revoke_is_idempotent", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		s := newSession("1", t0)
 		require.NoError(t, st.CreateSession(ctx, s))
@@ -168,6 +181,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("revoke_user_sessions", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		a1, a2, b := newSession("1", t0), newSession("1", t0.Add(time.Second)), newSession("2", t0)
 		for _, s := range []domain.Session{a1, a2, b} {
@@ -189,6 +203,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("user_sessions_lists_live_ones_oldest_first", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		newer, older, revoked, other := newSession("1", t0.Add(time.Minute)), newSession("1", t0), newSession("1", t0), newSession("2", t0)
 		for _, s := range []domain.Session{newer, older, revoked, other} {
@@ -210,6 +225,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("purge_forgets_only_ended_sessions", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		old, fresh := newSession("1", t0), newSession("1", t0.Add(4*time.Minute))
 		require.NoError(t, st.CreateSession(ctx, old))
@@ -227,6 +243,7 @@ func TestSessionStore(t *testing.T, newStore func(t *testing.T) ports.SessionSto
 	})
 
 	t.Run("concurrent_mixed_use", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		var wg sync.WaitGroup
 		for i := range 20 {
@@ -272,6 +289,7 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
 	t.Run("add_keep_and_read", func(t *testing.T) {
+		t.Parallel()
 		f := newLog(t)
 		for i := range 5 {
 			require.NoError(t, f.AddFailure(ctx, "user:a", at(i), 3))
@@ -289,6 +307,7 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 	})
 
 	t.Run("reset_and_purge", func(t *testing.T) {
+		t.Parallel()
 		f := newLog(t)
 		require.NoError(t, f.AddFailure(ctx, "user:a", at(0), 10))
 		require.NoError(t, f.AddFailure(ctx, "user:a", at(5), 10))
@@ -306,6 +325,7 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 	})
 
 	t.Run("remove_one", func(t *testing.T) {
+		t.Parallel()
 		f := newLog(t)
 		require.NoError(t, f.AddFailure(ctx, "ip:1", at(0), 10))
 		require.NoError(t, f.AddFailure(ctx, "ip:1", at(1), 10))
@@ -322,6 +342,7 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 	})
 
 	t.Run("add_then_count_is_linearizable", func(t *testing.T) {
+		t.Parallel()
 		// The login throttle records an attempt, then counts: of N
 		// concurrent attempts the k-th to record must see at least k, so at
 		// most MaxFailures of them see a count within the limit.
@@ -351,6 +372,7 @@ func TestFailureLog(t *testing.T, newLog func(t *testing.T) ports.FailureLog) {
 	})
 
 	t.Run("concurrent", func(t *testing.T) {
+		t.Parallel()
 		f := newLog(t)
 		var wg sync.WaitGroup
 		for i := range 20 {
@@ -377,6 +399,7 @@ func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.Use
 		{ID: "2", Username: "민수", PasswordHash: "hash-2", Disabled: true, CreatedAt: t0},
 	}
 	t.Run("by_username", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t, users...)
 		for _, u := range users {
 			got, err := st.UserByUsername(ctx, u.Username)
@@ -385,6 +408,7 @@ func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.Use
 		}
 	})
 	t.Run("exact_match_only", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t, users...)
 		for _, name := range []string{"Chulsu", "chulsu ", " chulsu", "chul", "", "nobody"} {
 			_, err := st.UserByUsername(ctx, name)
@@ -392,6 +416,7 @@ func TestUserStore(t *testing.T, newStore func(t *testing.T, users ...domain.Use
 		}
 	})
 	t.Run("names_no_store_can_hold", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t, users...)
 		for _, name := range []string{"chulsu\x00", "\x00", "\xff", strings.Repeat("u", 16<<10)} {
 			_, err := st.UserByUsername(ctx, name)
@@ -407,6 +432,7 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 
 	t.Run("once", func(t *testing.T) {
+		t.Parallel()
 		c := newCache(t)
 		fresh, err := c.Remember(ctx, "k1", at(0), at(121))
 		require.NoError(t, err)
@@ -420,6 +446,7 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 	})
 
 	t.Run("forgets_after_until", func(t *testing.T) {
+		t.Parallel()
 		c := newCache(t)
 		_, err := c.Remember(ctx, "k", at(0), at(10))
 		require.NoError(t, err)
@@ -432,6 +459,7 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 	})
 
 	t.Run("purge", func(t *testing.T) {
+		t.Parallel()
 		c := newCache(t)
 		_, _ = c.Remember(ctx, "old", at(0), at(10))
 		_, _ = c.Remember(ctx, "new", at(0), at(100))
@@ -444,6 +472,7 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 	})
 
 	t.Run("entries", func(t *testing.T) {
+		t.Parallel()
 		c := newCache(t)
 		n, err := c.Entries(ctx)
 		require.NoError(t, err)
@@ -464,6 +493,7 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 	})
 
 	t.Run("clock_set_back", func(t *testing.T) {
+		t.Parallel()
 		// The dev clock may move back: keys remembered then are still
 		// forgotten when their time comes.
 		c := newCache(t)
@@ -485,6 +515,7 @@ func TestReplayCache(t *testing.T, newCache func(t *testing.T) ports.ReplayCache
 	})
 
 	t.Run("concurrent_one_wins", func(t *testing.T) {
+		t.Parallel()
 		c := newCache(t)
 		var wins atomic.Int32
 		var wg sync.WaitGroup
@@ -535,6 +566,7 @@ func TestKnownAddresses(t *testing.T, newStore func(t *testing.T) ports.KnownAdd
 	}
 
 	t.Run("remember_and_know", func(t *testing.T) {
+		t.Parallel()
 		k := newStore(t)
 		assert.False(t, known(t, k, "user:a", "addr:1", at(-3600)), "an empty store knows nothing")
 		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:1", at(0), 20))
@@ -549,6 +581,7 @@ func TestKnownAddresses(t *testing.T, newStore func(t *testing.T) ports.KnownAdd
 	})
 
 	t.Run("keeps_the_most_recent", func(t *testing.T) {
+		t.Parallel()
 		k := newStore(t)
 		for i := range 25 {
 			require.NoError(t, k.RememberAddress(ctx, "user:a", fmt.Sprint("addr:", i), at(i), 20))
@@ -567,6 +600,7 @@ func TestKnownAddresses(t *testing.T, newStore func(t *testing.T) ports.KnownAdd
 	})
 
 	t.Run("purge", func(t *testing.T) {
+		t.Parallel()
 		k := newStore(t)
 		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:old", at(0), 20))
 		require.NoError(t, k.RememberAddress(ctx, "user:a", "addr:new", at(100), 20))
@@ -580,6 +614,7 @@ func TestKnownAddresses(t *testing.T, newStore func(t *testing.T) ports.KnownAdd
 	})
 
 	t.Run("concurrent_logins_keep_the_limit", func(t *testing.T) {
+		t.Parallel()
 		// 50 logins of one account at once, from 50 addresses: the 20
 		// most recent stay, however the calls interleave.
 		k := newStore(t)

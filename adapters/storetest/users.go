@@ -23,6 +23,7 @@ func TestUserAdmin(t *testing.T, newStore func(t *testing.T) ports.UserAdmin) {
 	}
 
 	t.Run("create_and_find", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		u := user("u1", "민수")
 		require.NoError(t, st.CreateUser(ctx, u))
@@ -34,6 +35,7 @@ func TestUserAdmin(t *testing.T, newStore func(t *testing.T) ports.UserAdmin) {
 	})
 
 	t.Run("set_password_and_disabled", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		require.NoError(t, st.CreateUser(ctx, user("u1", "minsu")))
 		require.NoError(t, st.SetPassword(ctx, "u1", "new-hash"))
@@ -52,6 +54,7 @@ func TestUserAdmin(t *testing.T, newStore func(t *testing.T) ports.UserAdmin) {
 	})
 
 	t.Run("delete_frees_the_name_not_the_id", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		require.NoError(t, st.CreateUser(ctx, user("u1", "minsu")))
 		require.NoError(t, st.DeleteUser(ctx, "u1", t0))
@@ -68,6 +71,7 @@ func TestUserAdmin(t *testing.T, newStore func(t *testing.T) ports.UserAdmin) {
 	})
 
 	t.Run("add_missing_never_overwrites_nor_revives", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		require.NoError(t, st.CreateUser(ctx, user("1", "chulsu")))
 		require.NoError(t, st.SetPassword(ctx, "1", "changed"))
@@ -94,6 +98,7 @@ func TestUserAdmin(t *testing.T, newStore func(t *testing.T) ports.UserAdmin) {
 	})
 
 	t.Run("add_missing_concurrently_adds_once", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		var total atomic.Int32
 		var wg sync.WaitGroup
@@ -111,6 +116,7 @@ func TestUserAdmin(t *testing.T, newStore func(t *testing.T) ports.UserAdmin) {
 	})
 
 	t.Run("list_pages_by_username", func(t *testing.T) {
+		t.Parallel()
 		st := newStore(t)
 		for i := range 5 {
 			require.NoError(t, st.CreateUser(ctx, user(fmt.Sprint("id", i), fmt.Sprint("user", 4-i))))
@@ -149,6 +155,7 @@ func TestAuditLog(t *testing.T, newLog func(t *testing.T) ports.AuditLog) {
 	}
 
 	t.Run("record_and_page", func(t *testing.T) {
+		t.Parallel()
 		log := newLog(t)
 		for i := range 5 {
 			require.NoError(t, log.Record(ctx, event(i, domain.AuditLoginSucceeded, []string{"minsu", "chulsu"}[i%2])))
@@ -179,6 +186,7 @@ func TestAuditLog(t *testing.T, newLog func(t *testing.T) ports.AuditLog) {
 	})
 
 	t.Run("purge", func(t *testing.T) {
+		t.Parallel()
 		log := newLog(t)
 		for i := range 4 {
 			require.NoError(t, log.Record(ctx, event(i, domain.AuditLogout, "minsu")))
