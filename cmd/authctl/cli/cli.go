@@ -49,7 +49,7 @@ type env struct {
 	client *authclient.Client
 	server string
 	out    io.Writer
-	clock  clock.System
+	clock  pacer
 	// offset is the server's dev clock minus this machine's, when the
 	// server has one; devClock says whether it does.
 	offset   time.Duration
@@ -78,8 +78,38 @@ type command struct {
 	flags func(fs *flag.FlagSet) func(ctx context.Context, e *env, args []string, stdin io.Reader) error
 }
 
+// pacer is this machine's clock as authctl reads it: Now for time left and
+// log stamps, Sleep for watch's pace. authctl runs on the wall clock
+// (wallClock); its tests pass one they move, so a watch of ten seconds
+// takes no ten seconds.
+type pacer interface {
+	Now() time.Time
+	// Sleep waits d, or until ctx ends, and returns ctx's error then.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// wallClock is the system clock and real waiting.
+type wallClock struct{ clock.System }
+
+// Sleep waits d or until ctx ends.
+func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // Run runs authctl with the arguments.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return run(ctx, wallClock{}, args, getenv, stdin, stdout, stderr)
+}
+
+// run is Run on the clock c.
+func run(ctx context.Context, c pacer, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	g := &globals{server: or(getenv("AUTHCTL_SERVER"), "http://127.0.0.1:5000"), tokens: or(getenv("AUTHCTL_TOKENS"), defaultTokenFile())}
 	fs := flag.NewFlagSet("authctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -111,7 +141,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return err
 	}
-	e := &env{server: strings.TrimRight(g.server, "/"), out: stdout}
+	e := &env{server: strings.TrimRight(g.server, "/"), out: stdout, clock: c}
 	e.syncClock(ctx)
 	var err error
 	e.client, err = authclient.New(authclient.Config{
@@ -302,16 +332,16 @@ func (e *env) protected(ctx context.Context) (int, error) {
 	return res.StatusCode, nil
 }
 
-// watch calls /protected/ every interval until duration has passed.
+// watch calls /protected/ every interval until duration has passed by
+// this machine's clock, or ctx ends.
 func (e *env) watch(ctx context.Context, duration, interval time.Duration) error {
 	if interval <= 0 || duration <= 0 {
 		return errors.New("watch: --duration and --interval must be positive")
 	}
 	e.watching = true
-	ctx, cancel := context.WithTimeout(ctx, duration)
+	ctx, cancel := context.WithTimeout(ctx, duration) // a call still hanging at the end ends with it
 	defer cancel()
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	start := e.clock.Now()
 	calls, failed := 0, 0
 	for {
 		calls++
@@ -319,14 +349,19 @@ func (e *env) watch(ctx context.Context, duration, interval time.Duration) error
 			failed++
 			fmt.Fprintf(e.out, "%s call failed: %v\n", e.stamp(), err)
 		}
-		select {
-		case <-ctx.Done():
+		// The next call is due at the next multiple of interval from the
+		// start, as a ticker would make it, so slow calls do not drift.
+		elapsed := e.clock.Now().Sub(start)
+		next := (elapsed/interval + 1) * interval
+		if next >= duration {
+			_ = e.clock.Sleep(ctx, duration-elapsed) // the watch lasts its duration
+		}
+		if next >= duration || e.clock.Sleep(ctx, next-elapsed) != nil {
 			fmt.Fprintf(e.out, "%d calls, %d failed\n", calls, failed)
 			if failed > 0 {
 				return fmt.Errorf("watch: %d of %d calls failed", failed, calls)
 			}
 			return nil
-		case <-tick.C:
 		}
 	}
 }
