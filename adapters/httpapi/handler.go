@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -68,9 +69,11 @@ type Deps struct {
 	// (AUTH_VERIFY_ORIGINS); a forwarded host only selects among them.
 	// Empty means the origin of PublicURL.
 	VerifyOrigins []string
-	// NoPlayground removes the browser playground: / and /playground/ are
-	// 404 (AUTH_PLAYGROUND=false).
-	NoPlayground bool
+	// Playground are the browser playground's files
+	// (adapters/httpapi/playground.Files), served at / and
+	// /playground/{file}; nil serves none: / and /playground/ are 404
+	// (AUTH_PLAYGROUND=false, or the playground deleted).
+	Playground fs.FS
 	// SeparateAdmin moves /metrics and /dev/clock/ off the public handler
 	// to the one NewAdminHandler returns (AUTH_ADMIN_ADDR); /healthz and
 	// /readyz are on both.

@@ -51,9 +51,9 @@ func (s *server) routes(d Deps) http.Handler {
 	verify := s.handleVerify()
 	r.Handle("/auth/verify", verify) // every method, and every path below it (Envoy ext_authz appends the original path)
 	r.Handle("/auth/verify/*", verify)
-	if !d.NoPlayground {
-		r.Method(http.MethodGet, "/", s.handlePlayground())
-		r.Method(http.MethodGet, "/playground/{file}", s.handlePlayground())
+	if d.Playground != nil {
+		r.Method(http.MethodGet, "/", s.handlePlayground(d.Playground))
+		r.Method(http.MethodGet, "/playground/{file}", s.handlePlayground(d.Playground))
 	}
 	r.Method(http.MethodGet, "/.well-known/jwks.json", handleJWKS(d.JWKS))
 	if d.OpenAPI != nil {

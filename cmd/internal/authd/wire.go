@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"net/http"
 	"net/netip"
@@ -39,6 +40,17 @@ import (
 // queued (the load benchmark's target is a login p99 within four hash
 // times, docs/performance.md).
 const hashWaitFactor = 1
+
+// playgroundFiles are the browser playground's files, set by playground.go.
+// A team that deletes the playground (adapters/httpapi/playground and
+// playground.go, docs/template.md §6) leaves it nil: no playground is served
+// whatever AUTH_PLAYGROUND says.
+var playgroundFiles fs.FS
+
+// PlaygroundBuiltIn says whether this build has the browser playground:
+// false once a team deleted it. The tests that drive the playground skip
+// without it.
+func PlaygroundBuiltIn() bool { return playgroundFiles != nil }
 
 // App is a wired authd: its HTTP handler and the loops that run beside it.
 type App struct {
@@ -185,7 +197,10 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		OAuthClients:   clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
 		VerifyHeaders: cfg.VerifyHeaders, VerifyOrigins: cfg.VerifyOrigins,
 		Accounts: svc, SignUp: cfg.SignUp, Admin: svc, AdminToken: cfg.AdminToken,
-		NoPlayground: !cfg.Playground, SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
+		SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
+	if cfg.Playground {
+		deps.Playground = playgroundFiles
+	}
 	if codeFlow {
 		deps.SignIn, deps.IDTokenAlgs = svc, idAlgs
 	}

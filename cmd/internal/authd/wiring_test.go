@@ -5,7 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-
+	"os"
 	"testing"
 	"time"
 
@@ -82,14 +82,17 @@ func TestAdminListener(t *testing.T) {
 	go func() { done <- a.Serve(ctx, pub, adm) }()
 	public, admin := "http://"+pub.Addr().String(), "http://"+adm.Addr().String()
 
-	for path, want := range map[string][2]int{
+	routes := map[string][2]int{
 		"/metrics":      {404, 200},
 		"/dev/clock/":   {404, 200},
 		"/healthz":      {200, 200},
 		"/readyz":       {200, 200},
 		"/unprotected/": {200, 404},
-		"/":             {200, 404},
-	} {
+	}
+	for _, path := range harness.PlaygroundPaths() {
+		routes[path] = [2]int{200, 404}
+	}
+	for path, want := range routes {
 		assert.Equal(t, want[0], statusOf(t, public+path), "public %s", path)
 		assert.Equal(t, want[1], statusOf(t, admin+path), "admin %s", path)
 	}
@@ -190,4 +193,15 @@ func statusOf(t *testing.T, url string) int {
 	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// TestPlaygroundWired: while the playground's files are in the repository,
+// the build serves them, so harness.NeedPlayground skips only when a team
+// deleted the playground as docs/template.md §6 offers (its directory and
+// playground.go), never because playground.go alone went missing.
+func TestPlaygroundWired(t *testing.T) {
+	if _, err := os.Stat("../../../adapters/httpapi/playground"); err != nil {
+		t.Skip("adapters/httpapi/playground deleted: no playground to wire")
+	}
+	assert.True(t, authd.PlaygroundBuiltIn(), "adapters/httpapi/playground is there but cmd/internal/authd/playground.go does not wire it")
 }

@@ -283,6 +283,7 @@ func TestDevClock(t *testing.T) {
 }
 
 func TestPlaygroundFiles(t *testing.T) {
+	harness.NeedPlayground(t)
 	e := harness.NewEnv(t)
 	r := e.Do("GET", "/", "")
 	require.Equal(t, 200, r.Status)
@@ -309,9 +310,9 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 	cfg.DevClock = true
 	e := harness.NewDevEnv(t, cfg)
 	p := e.Login("minsu", "1229")
-	for _, path := range []string{"/unprotected/", "/unprotected", "/protected/", "/sessions/", "/healthz", "/readyz/",
-		"/metrics", "/openapi.yaml", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server", "/",
-		"/playground/app.js", "/dev/clock/", "/auth/verify"} {
+	for _, path := range append([]string{"/unprotected/", "/unprotected", "/protected/", "/sessions/", "/healthz", "/readyz/",
+		"/metrics", "/openapi.yaml", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server",
+		"/dev/clock/", "/auth/verify"}, harness.PlaygroundPaths()...) {
 		get := e.Do("GET", path, "", harness.Bearer(p.Access))
 		head := e.Do("HEAD", path, "", harness.Bearer(p.Access))
 		assert.Equal(t, get.Status, head.Status, path)

@@ -120,6 +120,7 @@ func TestPlaygroundInABrowser(t *testing.T) {
 // playground, which has found the dev clock; both stop with the test.
 func playground(t *testing.T) (*harness.Env, context.Context) {
 	t.Helper()
+	harness.NeedPlayground(t)
 	ctx := headless(t, chromedp.WindowSize(1200, 1350), chromedp.Flag("lang", "en-US"))
 	cfg := harness.DefaultConfig(t)
 	cfg.DevClock = true
