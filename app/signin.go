@@ -214,29 +214,33 @@ func (s *Service) IDTokenHint(ctx context.Context, token string) (domain.IDClaim
 	return c, nil
 }
 
-// SignOut ends the browser session of the cookie (a missing or unknown one
-// is not an error: there is nothing to end). When hintSID, the sid of the
-// logout request's id_token_hint, is the cookie's session (the request
-// came from a client signed in through this very session), it also
-// revokes the token sessions issued through it. It returns how
-// many token sessions it revoked.
-func (s *Service) SignOut(ctx context.Context, cookie string, hintSID string) (int, error) {
+// SignOut ends the browser session of the request's cookie (a missing or
+// unknown one is not an error: there is nothing to end). A request not
+// known to come from a client of that very session (no id_token_hint of
+// it) and not confirmed by the user is domain.ErrLogoutUnconfirmed, and
+// ends nothing. It also revokes the token sessions issued through the
+// browser session when the request says so (domain.SignOut.EndsTokens).
+// It returns how many token sessions it revoked.
+func (s *Service) SignOut(ctx context.Context, req domain.SignOut) (int, error) {
 	if !s.oidc.on() {
 		return 0, errOIDCOff
 	}
 	now := s.clock.Now()
-	b, err := s.browserSession(ctx, cookie, now)
+	b, err := s.browserSession(ctx, req.Cookie, now)
 	if errors.Is(err, domain.ErrLoginRequired) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, err
 	}
+	if !req.Confirmed && !req.FromSessionOf(b) {
+		return 0, domain.ErrLogoutUnconfirmed
+	}
 	ended, err := s.oidc.Browsers.EndBrowserSession(ctx, b.ID, now)
 	if err != nil {
 		return 0, fmt.Errorf("end browser session: %w", err)
 	}
-	if hintSID != ended.ID {
+	if !req.EndsTokens(ended) {
 		return 0, nil
 	}
 	n := 0

@@ -3,6 +3,7 @@ package domain
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"strings"
 	"time"
 )
@@ -74,4 +75,38 @@ func (b BrowserSession) WithToken(sessionID string) BrowserSession {
 	}
 	b.Sessions = list
 	return b
+}
+
+// ErrLogoutUnconfirmed means a logout request at the end-session endpoint
+// would end a live browser session it is not known to come from: the user
+// must confirm it on authd's own page first (OIDC RP-Initiated Logout 1.0
+// §2: the OP MUST ask when no id_token_hint of the current session came),
+// so a cross-site link cannot sign the user out.
+var ErrLogoutUnconfirmed = errors.New("logout must be confirmed by the user")
+
+// SignOut is a logout request at the end-session endpoint (OIDC
+// RP-Initiated Logout 1.0 §2) of a browser holding Cookie, its single
+// sign-on cookie.
+type SignOut struct {
+	Cookie string
+	// HintSID is the sid of the request's id_token_hint, "" without one.
+	HintSID string
+	// LogoutHint is the request's logout_hint: the user's username or
+	// sub, "" without one.
+	LogoutHint string
+	// Confirmed is true when the user confirmed the logout on authd's own
+	// page (a form carrying its CSRF token).
+	Confirmed bool
+}
+
+// FromSessionOf reports whether the request is known to come from a client
+// signed in through b: its id_token_hint's sid is b's. Only such a
+// request ends b without the user's confirmation.
+func (o SignOut) FromSessionOf(b BrowserSession) bool { return o.HintSID != "" && o.HintSID == b.ID }
+
+// EndsTokens reports whether the logout also revokes the token sessions
+// issued through b: its id_token_hint names b, or, confirmed by the user,
+// its logout_hint names b's user (username or sub).
+func (o SignOut) EndsTokens(b BrowserSession) bool {
+	return o.FromSessionOf(b) || o.Confirmed && o.LogoutHint != "" && (o.LogoutHint == b.Username || o.LogoutHint == b.UserID)
 }

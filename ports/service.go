@@ -80,7 +80,9 @@ type SignInService interface {
 	// IDTokenHint reads an ID token this server signed, expired or not.
 	// Errors: domain.ErrInvalidToken.
 	IDTokenHint(ctx context.Context, token string) (domain.IDClaims, error)
-	// SignOut ends the browser session of the cookie and, when hintSID is
-	// its id, revokes the token sessions issued through it.
-	SignOut(ctx context.Context, cookie, hintSID string) (int, error)
+	// SignOut ends the browser session of the request's cookie and, as
+	// domain.SignOut.EndsTokens says, the token sessions issued through it.
+	// Errors: domain.ErrLogoutUnconfirmed (nothing ended: the user must
+	// confirm), domain.ErrUnavailable.
+	SignOut(ctx context.Context, req domain.SignOut) (int, error)
 }

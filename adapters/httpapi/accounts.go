@@ -68,6 +68,13 @@ func (s *server) handlePassword(accounts ports.AccountService) http.Handler {
 		New     *string `json:"new_password"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A password change spends argon2id hashes (the current password's
+		// check, the new one's hash): refused by the login admission before
+		// its body is read, as a login is.
+		if err := s.admitLogin(); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		token, scheme, err := authorization(r)
 		if err != nil {
 			s.writeError(w, r, err)

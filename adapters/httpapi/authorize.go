@@ -203,15 +203,30 @@ func (s *server) authorizeFailure(r *http.Request, err error) authError {
 // showLogin renders the login form for the request with a fresh CSRF
 // token (set as LoginCSRFCookie), and a message when set.
 func (s *server) showLogin(w http.ResponseWriter, r *http.Request, a authRequest, status int, message, username string) {
-	// One token per browser, kept while it is valid, so two tabs with the
-	// page both work.
+	s.writePage(w, r, status, loginView{Client: a.client.ID, Message: message, Action: s.basePath + "/oauth/login?" + a.query,
+		CSRF: s.pageCSRF(w, r), Username: username}, a.redirect)
+}
+
+// pageCSRF returns the CSRF token of a form on authd's pages (the login
+// form, the logout confirmation) and sets it as LoginCSRFCookie. One
+// token per browser, kept while it is valid, so two tabs with a page both
+// work.
+func (s *server) pageCSRF(w http.ResponseWriter, r *http.Request) string {
 	csrf, err := oneCookie(r, LoginCSRFCookie)
 	if err != nil || len(csrf) != 43 {
 		csrf = randomToken()
 	}
 	s.setCookie(w, r, LoginCSRFCookie, csrf, s.basePath+"/oauth/", 3600, true, http.SameSiteStrictMode)
-	s.writePage(w, r, status, loginView{Client: a.client.ID, Message: message, Action: s.basePath + "/oauth/login?" + a.query,
-		CSRF: csrf, Username: username}, a.redirect)
+	return csrf
+}
+
+// fromOwnPage reports whether a form post comes from one of authd's pages:
+// its csrf_token is the LoginCSRFCookie's (compared in constant time) and
+// it comes from authd's origin (sameOrigin).
+func (s *server) fromOwnPage(r *http.Request, form url.Values) bool {
+	cookie, _ := oneCookie(r, LoginCSRFCookie)
+	sent := form.Get("csrf_token")
+	return cookie != "" && subtle.ConstantTimeCompare([]byte(cookie), []byte(sent)) == 1 && s.sameOrigin(r)
 }
 
 // sameOrigin reports whether a form post comes from authd's own page: its
@@ -265,9 +280,7 @@ func (s *server) handleLoginPost() http.Handler {
 			s.showLogin(w, r, a, http.StatusBadRequest, t.Missing, "")
 			return
 		}
-		cookie, _ := oneCookie(r, LoginCSRFCookie)
-		sent := form.Get("csrf_token")
-		if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(sent)) != 1 || !s.sameOrigin(r) {
+		if !s.fromOwnPage(r, form) {
 			s.showLogin(w, r, a, http.StatusForbidden, t.CSRF, "")
 			return
 		}

@@ -20,6 +20,8 @@ var loginTemplate = template.Must(template.ParseFS(loginFiles, "loginpage/page.h
 // pageText is the login page's text in one language.
 type pageText struct {
 	Title, SignInTo, Username, Password, Submit string
+	// The logout confirmation's heading, question and button.
+	SignOutTitle, SignOutAsk, SignOutSubmit string
 	// The messages the page can show.
 	Wrong, Missing, Throttled, Unavailable, BadRequest, CSRF, SignedOut string
 }
@@ -29,23 +31,32 @@ type pageText struct {
 var pageTexts = map[string]pageText{
 	"ko": {
 		Title: "로그인", SignInTo: "다음 서비스에 로그인:", Username: "아이디", Password: "비밀번호", Submit: "로그인",
+		SignOutTitle: "로그아웃", SignOutAsk: "authd에서 로그아웃할까요?", SignOutSubmit: "로그아웃",
 		Wrong: "아이디와 비밀번호를 확인하세요.", Missing: "아이디와 비밀번호를 입력하세요.",
 		Throttled: "로그인 시도가 너무 많습니다. %s초 후에 다시 시도하세요.", Unavailable: "서비스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도하세요.",
 		BadRequest: "잘못된 로그인 요청입니다: %s", CSRF: "로그인 페이지가 만료되었습니다. 다시 시도하세요.", SignedOut: "로그아웃되었습니다.",
 	},
 	"en": {
 		Title: "Sign in", SignInTo: "Sign in to", Username: "Username", Password: "Password", Submit: "Sign in",
+		SignOutTitle: "Sign out", SignOutAsk: "Sign out of authd?", SignOutSubmit: "Sign out",
 		Wrong: "Check your username and password.", Missing: "Enter your username and password.",
 		Throttled: "Too many attempts. Try again in %s seconds.", Unavailable: "The service is temporarily unavailable. Try again shortly.",
 		BadRequest: "This sign-in request is invalid: %s", CSRF: "The sign-in page expired. Please try again.", SignedOut: "You are signed out.",
 	},
 }
 
-// loginView is what the template shows.
+// loginView is what the template shows: the login form when Action is
+// set, the logout confirmation (a form posting Params back with the CSRF
+// token) when Confirm is, else the message alone.
 type loginView struct {
 	Lang, Nonce, Client, Message, Action, CSRF, Username string
+	Confirm                                              bool
+	Params                                               []formParam
 	T                                                    pageText
 }
+
+// formParam is a hidden field of a form the page posts back.
+type formParam struct{ Name, Value string }
 
 // textOf returns the page text of the request's language and its tag.
 func textOf(r *http.Request) (pageText, string) {

@@ -105,6 +105,16 @@ func (s *server) oauthGrant(w http.ResponseWriter, r *http.Request) (grantResult
 	if err != nil {
 		return grantResult{}, err
 	}
+	// The password grant spends an argon2id hash as /login/ does, so the
+	// same admission refuses it when the hasher cannot take it now. The
+	// grant is known only from the form, which readForm bounds
+	// (MaxBodyBytes), so it is read first; the admission still comes before
+	// the client's authentication, the proof's signature and the throttle.
+	if form.Get("grant_type") == GrantPassword {
+		if err := s.admitLogin(); err != nil {
+			return grantResult{}, err
+		}
+	}
 	if publicRefresh(r, form) {
 		return s.refreshAsPublicClient(r, form)
 	}

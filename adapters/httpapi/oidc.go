@@ -30,10 +30,15 @@ func (s *server) handleUserInfo() http.Handler {
 
 // handleEndSession serves GET and POST /oauth/logout, the end_session
 // endpoint of OpenID Connect RP-Initiated Logout 1.0: it ends the browser
-// session of the cookie and, when id_token_hint is an ID token of that very
-// session, revokes the token sessions issued through it. With
-// post_logout_redirect_uri (registered for the hint's client, or client_id's)
-// it redirects there with state; else it shows that the user is signed out.
+// session of the cookie and revokes the token sessions issued through it
+// when id_token_hint is an ID token of that very session, or when the user
+// confirmed and logout_hint names the session's user. A request without an
+// id_token_hint of the cookie's session ends nothing at once: the user is
+// asked on a page whose form posts the request back with its CSRF token
+// (§2: the OP MUST ask), so a cross-site link cannot sign anyone out. With
+// post_logout_redirect_uri (registered for the hint's client, or
+// client_id's) it redirects there with state; else it shows that the user
+// is signed out.
 func (s *server) handleEndSession() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, ok := s.endpointParams(w, r)
@@ -45,6 +50,14 @@ func (s *server) handleEndSession() http.Handler {
 				s.errorPage(w, r, http.StatusBadRequest, "parameter "+name+" is repeated")
 				return
 			}
+		}
+		// The confirmation page posts the request back with its CSRF token.
+		confirmed := r.Method == http.MethodPost && q.Has("csrf_token")
+		if confirmed && !s.fromOwnPage(r, q) {
+			t, _ := textOf(r)
+			noteError(r, errAuthorizeRefused, http.StatusForbidden)
+			s.writePage(w, r, http.StatusForbidden, loginView{Message: t.CSRF}, "")
+			return
 		}
 		var hint domain.IDClaims
 		if q.Has("id_token_hint") {
@@ -71,7 +84,13 @@ func (s *server) handleEndSession() http.Handler {
 			}
 		}
 		cookie, _ := oneCookie(r, SSOCookie)
-		if _, err := s.signIn.SignOut(r.Context(), cookie, hint.SessionID); err != nil {
+		_, err := s.signIn.SignOut(r.Context(), domain.SignOut{Cookie: cookie, HintSID: hint.SessionID,
+			LogoutHint: q.Get("logout_hint"), Confirmed: confirmed})
+		if errors.Is(err, domain.ErrLogoutUnconfirmed) {
+			s.confirmLogout(w, r, q, target)
+			return
+		}
+		if err != nil {
 			status := http.StatusInternalServerError
 			if errors.Is(err, domain.ErrUnavailable) {
 				status = http.StatusServiceUnavailable
@@ -96,6 +115,24 @@ func (s *server) handleEndSession() http.Handler {
 		w.Header().Set("Location", target)
 		w.WriteHeader(http.StatusSeeOther)
 	})
+}
+
+// logoutParams are the parameters of a logout request that the
+// confirmation page posts back (RP-Initiated Logout §2).
+var logoutParams = []string{"id_token_hint", "logout_hint", "client_id", "post_logout_redirect_uri", "state"}
+
+// confirmLogout asks the user whether to sign out: a page whose form posts
+// the logout request back to /oauth/logout with the CSRF token, which
+// form-action lets redirect to target.
+func (s *server) confirmLogout(w http.ResponseWriter, r *http.Request, q url.Values, target string) {
+	var params []formParam
+	for _, name := range logoutParams {
+		if q.Has(name) {
+			params = append(params, formParam{name, q.Get(name)})
+		}
+	}
+	s.writePage(w, r, http.StatusOK, loginView{Confirm: true, Action: s.basePath + "/oauth/logout", CSRF: s.pageCSRF(w, r),
+		Params: params}, target)
 }
 
 // endpointParams reads the parameters of an endpoint a browser reaches by
