@@ -35,7 +35,9 @@ func TestPasswordGrantAdmission(t *testing.T) {
 			logins++
 			return domain.TokenPair{Access: "a", Refresh: "r"}, nil
 		},
-		refresh: func(context.Context, string) (domain.TokenPair, error) { return domain.TokenPair{Access: "a", Refresh: "r"}, nil },
+		refresh: func(context.Context, string) (domain.TokenPair, error) {
+			return domain.TokenPair{Access: "a", Refresh: "r"}, nil
+		},
 	}
 	adm := &switchedAdmission{full: true}
 	h, err := NewHandler(Deps{Auth: auth, Logger: &recordingLog{}, Stopwatch: stillClock{}, PublicURL: testPublicURL,

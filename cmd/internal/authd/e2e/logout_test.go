@@ -64,7 +64,7 @@ func TestLogoutWithoutHintIsConfirmed(t *testing.T) {
 		first.Body["refresh_token"] = r.Body["refresh_token"]
 	}
 
-	ask := b.Get("/oauth/logout?" + url.Values{"post_logout_redirect_uri": {"https://app.example/bye"}, "client_id": {"spa"},
+	ask := b.Get("/oauth/logout?"+url.Values{"post_logout_redirect_uri": {"https://app.example/bye"}, "client_id": {"spa"},
 		"state": {"s1"}, "logout_hint": {"minsu"}}.Encode(), "Sec-Fetch-Site: cross-site")
 	require.Equal(t, http.StatusOK, ask.Status, ask.Body)
 	assert.Contains(t, ask.Body, "Sign out of authd?")
