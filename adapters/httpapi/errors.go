@@ -117,6 +117,11 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
+// Realm is the realm every WWW-Authenticate challenge names (RFC 9110
+// §11.5): Bearer, DPoP and Basic. A team that adopts authd under its own
+// name changes it here (docs/template.md); no client is expected to check it.
+const Realm = "authd"
+
 // writeError is the one place that turns an error into a response: status,
 // JSON body in the caller's language, WWW-Authenticate on every 401 and
 // Retry-After on 429 and 503. An internal error is logged by the access log at
@@ -126,7 +131,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
 	if p.status == http.StatusUnauthorized {
 		dpop := usesDPoP(r, err)
-		challenge := `Bearer realm="authd"`
+		challenge := `Bearer realm="` + Realm + `"`
 		if dpop {
 			// RFC 9449 §7.1: the DPoP scheme's challenge, naming the
 			// algorithms proofs may use.
@@ -215,7 +220,7 @@ func writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	h := w.Header()
 	if o.code == "invalid_client" {
-		h.Set("WWW-Authenticate", `Basic realm="authd", charset="UTF-8"`)
+		h.Set("WWW-Authenticate", `Basic realm="`+Realm+`", charset="UTF-8"`)
 	}
 	setRetryAfter(h, err, o.status)
 	h.Set("Cache-Control", "no-store")

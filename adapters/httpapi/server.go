@@ -63,7 +63,7 @@ func newServer(d Deps, publicURL string, forward *forwardAuth, origins []string)
 	return &server{
 		admitLogin: admit,
 		auth:       d.Auth, log: d.Logger, stopwatch: d.Stopwatch, observer: d.Observer,
-		publicURL: publicURL, dpopAlgs: algs, dpopChallenge: `DPoP realm="authd", algs="` + strings.Join(algs, " ") + `"`,
+		publicURL: publicURL, dpopAlgs: algs, dpopChallenge: `DPoP realm="` + Realm + `", algs="` + strings.Join(algs, " ") + `"`,
 		clients: newOAuthClients(d.OAuthClients), forward: forward,
 		cookies: d.Cookies, basePath: basePath(publicURL), trustedOrigins: origins,
 		signIn: d.SignIn, issuer: d.Issuer,

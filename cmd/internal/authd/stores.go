@@ -99,6 +99,8 @@ func openPostgres(cfg Config, fileUsers, demo []domain.User, log ports.Logger) (
 		var seeded bool
 		if seeded, err = st.SeedUsers(ctx, demo); seeded {
 			log.Warn("AUTH_DEMO_USERS: the users table was empty: created the three demo users with their published passwords; never in production")
+		} else if err == nil {
+			log.Info("users: those already in PostgreSQL (AUTH_DEMO_USERS: the table had users, none added)")
 		}
 	default:
 		// Demo users in a shared database are a choice, never a default:
@@ -106,6 +108,8 @@ func openPostgres(cfg Config, fileUsers, demo []domain.User, log ports.Logger) (
 		var empty bool
 		if empty, err = st.SeedUsers(ctx, nil); empty { // nothing to insert: reports an empty table
 			log.Warn("no users: the users table is empty and nobody can log in; add users with AUTH_USERS_FILE (hashes from authd hash-password), or set AUTH_DEMO_USERS=true for the three demo users in a throwaway database")
+		} else if err == nil {
+			log.Info("users: those in PostgreSQL (no AUTH_USERS_FILE)")
 		}
 	}
 	if err != nil {

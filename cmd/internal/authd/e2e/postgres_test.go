@@ -80,6 +80,7 @@ func TestDemoUsersOnlyIntoAnEmptyTable(t *testing.T) {
 	again := harness.NewEnv(t, harness.WithPostgres(url))
 	again.Login("minsu", "1229")
 	assert.NotContains(t, again.Logs.String(), "created the three demo users", "the table was not empty the second time")
+	assert.Contains(t, again.Logs.String(), "users: those already in PostgreSQL", "the log says which users it has")
 }
 
 // TestNoDemoUsersInPostgresByDefault: on a shared database the demo users
