@@ -79,6 +79,66 @@ func TestEachUseCaseReadsTheClockOnce(t *testing.T) {
 	}))
 	assert.Equal(t, int32(1), reads(func() { _, err := f.svc.Sessions(ctx, p); require.NoError(t, err) }))
 	assert.Equal(t, int32(1), reads(func() { require.NoError(t, f.svc.Logout(ctx, pair.Refresh, "", false, domain.ProofRequest{})) }))
+
+	// The account, administration and code-flow use cases: one instant
+	// each, and none for the listings and the ID-token hint, which judge
+	// no time.
+	a := newAccounts(t, func(d *app.Deps) {
+		d.OIDC = app.OIDC{Codes: memory.NewCodes(), Browsers: memory.NewBrowserSessions(), IDTokens: jsonIDTokens{}}
+		d.Clients = testClients(t)
+	})
+	f.clock, f.svc = a.clock, a.svc
+	once := func(name string, want int32, do func() error) {
+		t.Helper()
+		assert.Equal(t, want, reads(func() { require.NoError(t, do(), name) }), name)
+	}
+	once("SignUp", 1, func() error {
+		var err error
+		pair, err = a.svc.SignUp(ctx, domain.Credentials{Username: "younghee", Password: strongPW}, "192.0.2.1", domain.ProofRequest{})
+		return err
+	})
+	once("ChangePassword", 1, func() error {
+		return a.svc.ChangePassword(ctx, pair.Access, domain.ProofRequest{}, strongPW, "another-"+strongPW, "192.0.2.1")
+	})
+	once("CreateUser", 1, func() error {
+		_, err := a.svc.CreateUser(ctx, domain.ActorAdmin, "chulsoo", strongPW)
+		return err
+	})
+	once("ListUsers", 0, func() error { _, _, err := a.svc.ListUsers(ctx, "", 10); return err })
+	once("User", 1, func() error { _, err := a.svc.User(ctx, "chulsoo"); return err })
+	disabled := true
+	once("UpdateUser", 1, func() error {
+		_, err := a.svc.UpdateUser(ctx, domain.ActorAdmin, "chulsoo", domain.UserChange{Disabled: &disabled})
+		return err
+	})
+	once("DeleteUser", 1, func() error { return a.svc.DeleteUser(ctx, domain.ActorAdmin, "chulsoo") })
+	once("Events", 0, func() error { _, _, err := a.svc.Events(ctx, "", 0, 10); return err })
+	var in domain.SignIn
+	once("SignIn", 1, func() error {
+		var err error
+		in, err = a.svc.SignIn(ctx, domain.Credentials{Username: "minsu", Password: strongPW, ClientID: "app"}, "192.0.2.1")
+		return err
+	})
+	var code string
+	once("Authorize", 1, func() error {
+		var err error
+		code, err = a.svc.Authorize(ctx, domain.AuthRequest{Cookie: in.Cookie, ClientID: "app", RedirectURI: "https://app.example/cb",
+			Challenge: challenge, Nonce: "n1", Scope: "openid", MaxAge: -1})
+		return err
+	})
+	var g domain.CodeGrant
+	once("ExchangeCode", 1, func() error {
+		var err error
+		g, err = a.svc.ExchangeCode(ctx, domain.CodeExchange{Code: code, ClientID: "app", RedirectURI: "https://app.example/cb",
+			Verifier: verifier, ClientIP: "192.0.2.1"})
+		return err
+	})
+	var hint domain.IDClaims
+	once("IDTokenHint", 0, func() error { var err error; hint, err = a.svc.IDTokenHint(ctx, g.IDToken); return err })
+	once("SignOut", 1, func() error {
+		_, err := a.svc.SignOut(ctx, domain.SignOut{Cookie: in.Cookie, HintSID: hint.SessionID})
+		return err
+	})
 }
 
 func TestLoginUnknownUserDoesTheHashingWork(t *testing.T) {

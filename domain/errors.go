@@ -120,6 +120,7 @@ var codes = []struct {
 	{ErrInvalidGrant, "invalid_grant"},
 	{ErrInvalidScope, "invalid_scope"},
 	{ErrLoginRequired, "login_required"},
+	{ErrLogoutUnconfirmed, "logout_unconfirmed"},
 }
 
 // Code returns the contract's error code of err (wrapped or not): the code

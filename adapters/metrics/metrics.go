@@ -2,9 +2,11 @@
 // github.com/prometheus/client_golang: HTTP requests by route pattern, method
 // and status; latency histograms by route; logins, refreshes, reuse
 // detections, revocations and throttles by outcome; live sessions; and the
-// Go runtime and process collectors. Use-case outcomes are counted by a
-// decorator around ports.AuthService, so the core never imports a metrics
-// library.
+// Go runtime and process collectors; sign-ups, password changes, admin
+// actions, authorizations, code exchanges and browser logouts by outcome.
+// Use-case outcomes are counted by decorators around ports.AuthService,
+// ports.AccountService, ports.AdminService and ports.SignInService, so the
+// core never imports a metrics library.
 //
 // It imports only domain, ports, client_golang and the standard library.
 package metrics
@@ -30,6 +32,13 @@ type Metrics struct {
 	reuse       prometheus.Counter
 	revocations *prometheus.CounterVec
 	throttles   *prometheus.CounterVec
+	// The account, administration and code-flow use cases (accounts.go).
+	signUps         *prometheus.CounterVec
+	passwordChanges *prometheus.CounterVec
+	adminActions    *prometheus.CounterVec
+	authorizations  *prometheus.CounterVec
+	codeExchanges   *prometheus.CounterVec
+	browserLogouts  *prometheus.CounterVec
 
 	// The per-request series, looked up once per label set: resolving
 	// labels through the vectors costs more than the rest of the
@@ -60,7 +69,7 @@ func New(liveSessions func() float64) *Metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "authd_logins_total", Help: "Login attempts by outcome.",
+			Name: "authd_logins_total", Help: "Login attempts (/login/, the password grant, the login page) by outcome.",
 		}, []string{"outcome"}),
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "authd_refreshes_total", Help: "Refresh attempts by outcome.",
@@ -74,8 +83,27 @@ func New(liveSessions func() float64) *Metrics {
 		throttles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "authd_login_throttles_total", Help: "Logins refused by the throttle or the full hashing queue, by outcome.",
 		}, []string{"outcome"}),
+		signUps: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_signups_total", Help: "Sign-ups (POST /signup/) by outcome.",
+		}, []string{"outcome"}),
+		passwordChanges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_password_changes_total", Help: "Password changes by their users (POST /password/) by outcome.",
+		}, []string{"outcome"}),
+		adminActions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_admin_actions_total", Help: "Changes to users through the admin API, by action and outcome.",
+		}, []string{"action", "outcome"}),
+		authorizations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_authorizations_total", Help: "Authorization codes asked of a browser session, by outcome (login_required: the login page is shown).",
+		}, []string{"outcome"}),
+		codeExchanges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_code_exchanges_total", Help: "Authorization code grants by outcome.",
+		}, []string{"outcome"}),
+		browserLogouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_browser_logouts_total", Help: "Logouts at the end-session endpoint by outcome (logout_unconfirmed: the user was asked).",
+		}, []string{"outcome"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.logins, m.refreshes, m.reuse, m.revocations, m.throttles,
+		m.signUps, m.passwordChanges, m.adminActions, m.authorizations, m.codeExchanges, m.browserLogouts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if liveSessions != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -196,13 +196,13 @@ func Build(cfg Config, clk ports.Clock, stdout io.Writer) (*App, error) {
 		LoginAdmission: hasher.Admit,
 		OAuthClients:   clients, Issuer: cfg.Policy.Issuer, Algorithm: keys.Algorithm(), PublicURL: cfg.PublicURL,
 		VerifyHeaders: cfg.VerifyHeaders, VerifyOrigins: cfg.VerifyOrigins,
-		Accounts: svc, SignUp: cfg.SignUp, Admin: svc, AdminToken: cfg.AdminToken,
+		Accounts: m.WrapAccounts(svc), SignUp: cfg.SignUp, Admin: m.WrapAdmin(svc), AdminToken: cfg.AdminToken,
 		SeparateAdmin: cfg.AdminAddr != "", DPoPAlgorithms: cfg.DPoPAlgorithms}
 	if cfg.Playground {
 		deps.Playground = playgroundFiles
 	}
 	if codeFlow {
-		deps.SignIn, deps.IDTokenAlgs = svc, idAlgs
+		deps.SignIn, deps.IDTokenAlgs = m.WrapSignIn(svc), idAlgs
 	}
 	if dev, ok := clk.(ports.DevClock); ok && cfg.DevClock {
 		deps.DevClock = dev
