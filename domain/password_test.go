@@ -65,6 +65,7 @@ func TestValidateNewUsername(t *testing.T) {
 		"tab":            {"min\tsu", false},
 		"DEL":            {"minsu\x7f", false},
 		"not UTF-8":      {"\xff", false},
+		"U+FFFD":         {"min\ufffdsu", false}, // what encoding/json makes of bytes that are not UTF-8
 		"leading space":  {" minsu", false},
 		"trailing space": {"minsu ", false},
 	} {

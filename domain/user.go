@@ -57,7 +57,8 @@ const MaxNewUsernameChars = 64
 
 // ValidateNewUsername returns a *RequestError when name cannot be a new
 // account's username: empty, longer than MaxNewUsernameChars characters,
-// not UTF-8, with a control character (NUL, newline, tab and the like,
+// not UTF-8 (also U+FFFD, the replacement character, which is what a JSON
+// decoder makes of bytes that are not UTF-8), with a control character (NUL, newline, tab and the like,
 // which would break logs and terminals), or with spaces around it (which a
 // person typing it at login would not see). Usernames are compared exactly,
 // as the seed does: "Minsu" and "minsu" are two accounts.
@@ -65,7 +66,7 @@ func ValidateNewUsername(name string) error {
 	switch {
 	case name == "":
 		return &RequestError{Reason: "username is empty"}
-	case !utf8.ValidString(name):
+	case !utf8.ValidString(name) || strings.ContainsRune(name, utf8.RuneError):
 		return &RequestError{Reason: "username must be UTF-8 text"}
 	case utf8.RuneCountInString(name) > MaxNewUsernameChars:
 		return &RequestError{Reason: "username is longer than 64 characters"}

@@ -161,7 +161,8 @@ func TestInvalidCredentialsAreIndistinguishable(t *testing.T) {
 // status and code; none may be a 5xx, and a session opened before survives
 // all of them.
 func TestBadInput(t *testing.T) {
-	e := harness.NewEnv(t)
+	u := newUsersEnv(t, harness.WithOIDCClients(t)) // sign-up, the admin API and the code flow on: their routes too
+	e := u.Env
 	before := e.Login("minsu", "1229")
 	refresh := e.Login("chulsu", "1234")
 	seg := strings.Split(before.Access, ".")
@@ -187,12 +188,7 @@ func TestBadInput(t *testing.T) {
 	protected := func(headers ...string) func() harness.Response {
 		return func() harness.Response { return e.Do("GET", "/protected/", "", headers...) }
 	}
-	for _, tc := range []struct {
-		name   string
-		send   func() harness.Response
-		status int
-		code   string
-	}{
+	for _, tc := range append([]badInput{
 		{"body not JSON", login(`username=minsu`, harness.JSONHeader), 400, "invalid_request"},
 		{"empty body", login(``, harness.JSONHeader), 400, "invalid_request"},
 		{"JSON array", login(`["minsu","1229"]`, harness.JSONHeader), 400, "invalid_request"},
@@ -234,10 +230,10 @@ func TestBadInput(t *testing.T) {
 		}, 400, "invalid_request"},
 		{"refresh body not JSON", func() harness.Response { return e.Do("POST", "/refresh/", `x`, "Content-Type: text/plain") }, 415, "unsupported_media_type"},
 		{"refresh nothing", func() harness.Response { return e.Do("POST", "/refresh/", "") }, 401, "token_missing"},
-	} {
+	}, badInputOfUsersAndCodeFlow(u, before.Access, refresh.Refresh)...) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.send()
-			harness.AssertError(t, r, tc.status, tc.code)
+			assertBadInput(t, r, tc)
 		})
 	}
 	// lowercase scheme is accepted (RFC 6750 schemes are case-insensitive)
@@ -246,6 +242,10 @@ func TestBadInput(t *testing.T) {
 	// nothing stored was lost: both sessions still refresh
 	assert.Equal(t, 200, e.Refresh(before.Refresh).Status)
 	assert.Equal(t, 200, e.Refresh(refresh.Refresh).Status)
+	// nor did the new routes' rows change an account: minsu's password and
+	// state are his, and the users are the demo users
+	e.Login("minsu", "1229")
+	assert.Len(t, u.adm("GET", "/admin/users/", "").Body["users"], 3)
 	assert.NotContains(t, e.Logs.String(), `"level":"error"`)
 }
 
