@@ -42,6 +42,18 @@ func BenchmarkRefresh(b *testing.B) {
 	benchRefresh(b, a)
 }
 
+// BenchmarkRefreshByAlgorithm is BenchmarkRefresh for each asymmetric
+// signing algorithm of access tokens (ADR 0005): a rotation signs two
+// tokens and verifies one.
+func BenchmarkRefreshByAlgorithm(b *testing.B) {
+	for _, alg := range []string{"EdDSA", "ES256", "RS256"} {
+		b.Run(alg, func(b *testing.B) {
+			a, _ := benchApp(b, func(c *Config) { c.JWTAlg = alg })
+			benchRefresh(b, a)
+		})
+	}
+}
+
 // benchRefresh rotates one session as fast as it can and reports the rate.
 func benchRefresh(b *testing.B, a *App) {
 	ctx := context.Background()
