@@ -54,7 +54,7 @@ func (s *Service) Login(ctx context.Context, cred domain.Credentials, clientIP s
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("create session: %w", err)
 	}
-	pair, err := s.issuePair(ctx, sess, now, cred.ClientID)
+	pair, err := s.issuePair(ctx, sess, now, grantOf(cred.ClientID, cred.Scope))
 	if err != nil {
 		return domain.TokenPair{}, err
 	}

@@ -28,6 +28,16 @@ const maxRotateAttempts = 8
 // domain.ErrSessionRevoked for a revoked
 // or unknown session; domain.ErrSessionExpired at the session's absolute end.
 func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error) {
+	return s.RefreshScope(ctx, token, clientID, "", dpop)
+}
+
+// RefreshScope is Refresh with the scope parameter of the token endpoint
+// (RFC 6749 §6): the new access token gets scope, which must be among the
+// scopes the refresh token was granted (domain.NarrowScope; empty keeps
+// them all), and the new refresh token keeps the scope originally
+// granted. A scope not granted is a *domain.ScopeError, before any
+// rotation rule: nothing changes.
+func (s *Service) RefreshScope(ctx context.Context, token, clientID, scope string, dpop domain.ProofRequest) (domain.TokenPair, error) {
 	if token == "" {
 		return domain.TokenPair{}, domain.ErrTokenMissing
 	}
@@ -41,6 +51,11 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 		return domain.TokenPair{}, err
 	}
 	c, gen, sess := a.claims, a.claims.Generation, a.session
+	access, err := domain.NarrowScope(c.Scope, scope)
+	if err != nil {
+		return domain.TokenPair{}, err
+	}
+	g := grant{clientID: c.ClientID, scope: c.Scope, access: access}
 	for attempt := range maxRotateAttempts {
 		if attempt > 0 {
 			if sess, err = s.session(ctx, c); err != nil {
@@ -63,7 +78,7 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 		}
 		switch outcome {
 		case domain.Replayed:
-			return s.issuePair(ctx, sess, now, c.ClientID)
+			return s.issuePair(ctx, sess, now, g)
 		case domain.Rotated:
 			err = s.sessions.CompareAndRotate(ctx, gen, next)
 			if errors.Is(err, domain.ErrConflict) {
@@ -78,7 +93,7 @@ func (s *Service) Refresh(ctx context.Context, token, clientID string, dpop doma
 				return domain.TokenPair{}, fmt.Errorf("rotate session: %w", err)
 			}
 			s.unacked.forget(sess.ID)
-			return s.issuePair(ctx, next, now, c.ClientID)
+			return s.issuePair(ctx, next, now, g)
 		}
 		return domain.TokenPair{}, fmt.Errorf("refresh: unknown outcome %d", outcome)
 	}

@@ -153,12 +153,26 @@ func New(d Deps) (*Service, error) {
 	}, nil
 }
 
-// issuePair signs the current generation's tokens of the session, naming
-// clientID (empty for authd's own endpoints) as the client they were issued
-// to.
-func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time, clientID string) (domain.TokenPair, error) {
+// grant is what a pair is issued for: the client it is issued to (empty
+// for authd's own endpoints), the scope its refresh token carries (the
+// scope originally granted) and the scope of its access token (the same,
+// or narrower after a refresh that asked for less).
+type grant struct {
+	clientID      string
+	scope, access string
+}
+
+// grantOf is the grant of a new login or code: one scope for both tokens.
+func grantOf(clientID, scope string) grant {
+	return grant{clientID: clientID, scope: scope, access: scope}
+}
+
+// issuePair signs the current generation's tokens of the session for the
+// grant.
+func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.Time, g grant) (domain.TokenPair, error) {
 	ac, rc := sess.Tokens(s.policy)
-	ac.ClientID, rc.ClientID = clientID, clientID
+	ac.ClientID, rc.ClientID = g.clientID, g.clientID
+	ac.Scope, rc.Scope = g.access, g.scope
 	access, err := s.issuer.Issue(ctx, ac)
 	if err != nil {
 		return domain.TokenPair{}, fmt.Errorf("sign access token: %w", err)
@@ -175,6 +189,7 @@ func (s *Service) issuePair(ctx context.Context, sess domain.Session, now time.T
 		SessionID:        sess.ID,
 		UserID:           sess.UserID,
 		JKT:              sess.JKT,
+		Scope:            g.access,
 	}, nil
 }
 

@@ -154,7 +154,7 @@ func (s *Service) ExchangeCode(ctx context.Context, x domain.CodeExchange) (doma
 	if err := s.oidc.Browsers.AddBrowserToken(ctx, c.BrowserSessionID, sess.ID); err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return domain.CodeGrant{}, fmt.Errorf("note session in browser session: %w", err)
 	}
-	pair, err := s.issuePair(ctx, sess, now, c.ClientID)
+	pair, err := s.issuePair(ctx, sess, now, grantOf(c.ClientID, c.Scope))
 	if err != nil {
 		return domain.CodeGrant{}, err
 	}

@@ -55,7 +55,7 @@ func (s *Service) SignUp(ctx context.Context, cred domain.Credentials, clientIP 
 	if err := s.sessions.CreateSession(ctx, sess); err != nil {
 		return domain.TokenPair{}, fmt.Errorf("create session: %w", err)
 	}
-	return s.issuePair(ctx, sess, now, cred.ClientID)
+	return s.issuePair(ctx, sess, now, grantOf(cred.ClientID, cred.Scope))
 }
 
 // throttleSignUp counts a sign-up attempt from the address and refuses it

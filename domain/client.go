@@ -130,11 +130,19 @@ func CheckRedirectURI(s string) string {
 // GrantScope returns the scopes of a request for requested (a
 // space-separated list, RFC 6749 §3.3) that the client may have, in the
 // order asked, without repeats. A scope the client may not have is a
-// *RequestError for ErrInvalidScope.
+// *ScopeError for ErrInvalidScope; so is any scope asked by a client that
+// registered none (§3.3 lets the server fail a request it cannot grant
+// as asked, and silently granting less would hide the mistake).
 func (c Client) GrantScope(requested string) (string, error) {
+	return scopeWithin(c.Scopes, requested)
+}
+
+// scopeWithin returns the scopes of requested in the order asked, without
+// repeats, or a *ScopeError for the first that is not in allowed.
+func scopeWithin(allowed []string, requested string) (string, error) {
 	var out []string
 	for _, s := range strings.Fields(requested) {
-		if !slices.Contains(c.Scopes, s) {
+		if !slices.Contains(allowed, s) {
 			return "", &ScopeError{Scope: s}
 		}
 		if !slices.Contains(out, s) {
@@ -146,3 +154,31 @@ func (c Client) GrantScope(requested string) (string, error) {
 
 // HasScope reports whether scope s is in the space-separated list.
 func HasScope(list, s string) bool { return slices.Contains(strings.Fields(list), s) }
+
+// NarrowScope returns the scope of a refresh's access token: the granted
+// scope when requested is empty, else the requested scopes in the order
+// asked, without repeats, each of which must have been granted (RFC 6749
+// §6: a refresh may narrow the scope, never widen it). A scope not granted
+// is a *ScopeError.
+func NarrowScope(granted, requested string) (string, error) {
+	if strings.TrimSpace(requested) == "" {
+		return granted, nil
+	}
+	return scopeWithin(strings.Fields(granted), requested)
+}
+
+// ValidScopeToken reports whether s is a scope-token of RFC 6749 §3.3:
+// one or more printable ASCII characters other than space, '"' and '\'.
+// Such a scope can be quoted in a WWW-Authenticate challenge and sent in a
+// header as it is.
+func ValidScopeToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if ch := s[i]; ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\' {
+			return false
+		}
+	}
+	return true
+}

@@ -13,6 +13,9 @@ type TokenPair struct {
 	// JKT is the thumbprint of the DPoP key the pair is bound to; empty for
 	// bearer tokens. A bound pair's token_type is "DPoP".
 	JKT string
+	// Scope is the scope the access token grants (space-separated), empty
+	// when it grants none.
+	Scope string
 	// DeviceToken, set by a login only (when device tokens are on), proves
 	// at this username's later logins that the client logged in before;
 	// DeviceExpiresIn is its lifetime in whole seconds.

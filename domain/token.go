@@ -63,6 +63,12 @@ type Claims struct {
 	// ClientID is the OAuth 2.0 client the token was issued to (RFC 9068
 	// §2.2 client_id); empty for tokens of authd's own /login/.
 	ClientID string
+	// Scope is the space-separated scope the token grants (RFC 9068
+	// §2.2.3, RFC 6749 §3.3); empty for tokens of authd's own /login/ and
+	// for a grant that asked for none. A refresh token carries the scope
+	// originally granted, which a refresh may narrow for its access token
+	// but never widen.
+	Scope string
 	// JKT is the cnf.jkt claim (RFC 9449 §6.1) of an access token bound to a
 	// DPoP key: that key's RFC 7638 thumbprint. Refresh tokens do not carry
 	// it; their session holds the binding.

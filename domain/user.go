@@ -29,6 +29,9 @@ type Credentials struct {
 	Password    string
 	ClientID    string
 	DeviceToken string
+	// Scope is the scope the tokens of the login grant, already checked
+	// against the client's list (Client.GrantScope); empty on /login/.
+	Scope string
 }
 
 // MaxUsernameBytes is the longest username a login looks up.

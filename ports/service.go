@@ -25,6 +25,11 @@ type AuthService interface {
 	// (*domain.ProofError): the refresh of a bound session needs a proof
 	// made with its key, and without one nothing changes.
 	Refresh(ctx context.Context, refreshToken, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error)
+	// RefreshScope is Refresh with a requested scope for the new access
+	// token, which must be among the scopes the refresh token was granted
+	// (empty: all of them); one that is not is domain.ErrInvalidScope (as
+	// *domain.ScopeError) and changes nothing.
+	RefreshScope(ctx context.Context, refreshToken, clientID, scope string, dpop domain.ProofRequest) (domain.TokenPair, error)
 	// Authenticate identifies the caller of an access token without a store
 	// read. Errors: domain.ErrTokenMissing, domain.ErrTokenExpired,
 	// domain.ErrInvalidToken, domain.ErrSessionRevoked, and the DPoP errors

@@ -53,8 +53,8 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 
 // oauthTokenResponse is the successful response of RFC 6749 §5.1, plus
 // refresh_expires_in as authd's own endpoints report it, and for the
-// authorization code grant the granted scope and the ID token (OIDC Core
-// §3.1.3.3). A client that may not refresh gets no refresh token.
+// granted scope (RFC 6749 §5.1, when the token grants any) and for the
+// authorization code grant the ID token (OIDC Core §3.1.3.3). A client that may not refresh gets no refresh token.
 type oauthTokenResponse struct {
 	AccessToken      string `json:"access_token"`
 	TokenType        string `json:"token_type"`
@@ -150,17 +150,22 @@ func (s *server) oauthGrant(w http.ResponseWriter, r *http.Request) (grantResult
 		if token == "" {
 			return grantResult{}, &domain.RequestError{Reason: "refresh_token is required"}
 		}
-		pair, err := s.auth.Refresh(r.Context(), token, client.ID, dpop)
-		return grantResult{pair: pair}, err
+		pair, err := s.auth.RefreshScope(r.Context(), token, client.ID, form.Get("scope"), dpop)
+		return grantResult{pair: pair, scope: pair.Scope}, err
 	}
 	cred := domain.Credentials{Username: form.Get("username"), Password: form.Get("password"), ClientID: client.ID}
 	if cred.Username == "" || cred.Password == "" {
 		return grantResult{}, &domain.RequestError{Reason: "username and password are required"}
 	}
+	// The scope is the client's to ask for (RFC 6749 §3.3), judged before
+	// the password costs a hash.
+	if cred.Scope, err = client.GrantScope(form.Get("scope")); err != nil {
+		return grantResult{}, err
+	}
 	ip := clientIP(r)
 	pair, err := s.auth.Login(r.Context(), cred, ip, dpop)
 	noteFailedLogin(r, ip, err)
-	return grantResult{pair: pair}, err
+	return grantResult{pair: pair, scope: pair.Scope}, err
 }
 
 // codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5).

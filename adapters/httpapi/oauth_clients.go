@@ -99,6 +99,11 @@ func (e clientFile) client() (OAuthClient, error) {
 		}
 		c.SecretSHA256 = sum
 	}
+	for _, sc := range c.Scopes {
+		if !domain.ValidScopeToken(sc) {
+			return c, fmt.Errorf("scope %q has a character RFC 6749 §3.3 does not allow in a scope", sc)
+		}
+	}
 	for _, g := range e.Grants {
 		if g != GrantPassword && g != GrantRefreshToken && g != GrantAuthorizationCode {
 			return c, fmt.Errorf("grant type %q is not authorization_code, password or refresh_token", g)

@@ -23,6 +23,7 @@ type introspection struct {
 	Audience  string `json:"aud,omitempty"`
 	ID        string `json:"jti,omitempty"`
 	ClientID  string `json:"client_id,omitempty"`
+	Scope     string `json:"scope,omitempty"`
 	Cnf       *struct {
 		JKT string `json:"jkt"`
 	} `json:"cnf,omitempty"`
@@ -72,7 +73,7 @@ func (s *server) introspect(w http.ResponseWriter, r *http.Request) (introspecti
 		Active: true, Subject: c.Subject, Username: c.Username, SessionID: c.SessionID,
 		TokenType: "Bearer", TokenUse: "access_token",
 		ExpiresAt: c.ExpiresAt.Unix(), IssuedAt: c.IssuedAt.Unix(), NotBefore: c.NotBefore.Unix(),
-		Issuer: c.Issuer, Audience: c.Audience, ID: c.ID, ClientID: c.ClientID,
+		Issuer: c.Issuer, Audience: c.Audience, ID: c.ID, ClientID: c.ClientID, Scope: c.Scope,
 	}
 	if c.JKT != "" {
 		// RFC 9449 §6.2: the binding, for a resource server to check the

@@ -55,6 +55,7 @@ func (s *server) metadataOf(d Deps) metadata {
 		ServiceDocumentation:     base + "/openapi.yaml",
 		UILocales:                []string{"ko", "en"},
 		DPoPSigningAlgs:          s.dpopAlgs,
+		Scopes:                   s.clients.scopes(),
 	}
 	if d.Algorithm != "" {
 		m.AccessTokenSigningAlgs = []string{d.Algorithm}
@@ -68,7 +69,6 @@ func (s *server) metadataOf(d Deps) metadata {
 		m.ResponseModes = []string{"query"}
 		m.CodeChallengeMethods = []string{"S256"}
 		m.IssParameter = true
-		m.Scopes = s.clients.scopes()
 		m.Claims = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "preferred_username"}
 		m.SubjectTypes = []string{"public"}
 		m.IDTokenSigningAlgs = d.IDTokenAlgs

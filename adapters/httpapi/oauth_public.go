@@ -31,6 +31,6 @@ func (s *server) refreshAsPublicClient(r *http.Request, form url.Values) (grantR
 	if token == "" {
 		return grantResult{}, &domain.RequestError{Reason: "refresh_token is required"}
 	}
-	pair, err := s.auth.Refresh(r.Context(), token, "", dpop)
-	return grantResult{pair: pair}, err
+	pair, err := s.auth.RefreshScope(r.Context(), token, "", form.Get("scope"), dpop)
+	return grantResult{pair: pair, scope: pair.Scope}, err
 }

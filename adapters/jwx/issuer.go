@@ -36,6 +36,7 @@ type payload struct {
 	Username string `json:"preferred_username"`
 	Type     string `json:"type"`
 	ClientID string `json:"client_id,omitempty"`
+	Scope    string `json:"scope,omitempty"`
 	Cnf      *cnf   `json:"cnf,omitempty"`
 }
 
@@ -77,7 +78,7 @@ func (i *Issuer) Issue(_ context.Context, c domain.Claims) (string, error) {
 	body, err := json.Marshal(payload{
 		Iss: c.Issuer, Sub: c.Subject, Aud: c.Audience,
 		Exp: c.ExpiresAt.Unix(), Nbf: c.NotBefore.Unix(), Iat: c.IssuedAt.Unix(),
-		Jti: c.ID, Sid: c.SessionID, Username: c.Username, Type: c.Kind.String(), ClientID: c.ClientID,
+		Jti: c.ID, Sid: c.SessionID, Username: c.Username, Type: c.Kind.String(), ClientID: c.ClientID, Scope: c.Scope,
 		Cnf: cnfOf(c.JKT),
 	})
 	if err != nil {

@@ -98,7 +98,7 @@ func (v *Verifier) Verify(_ context.Context, token string, kind domain.TokenKind
 // signed bytes could disagree about what they say.
 var (
 	headerMembers = []string{"alg", "kid", "typ", "crit", "b64"}
-	claimMembers  = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "preferred_username", "type", "client_id", "cnf"}
+	claimMembers  = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "preferred_username", "type", "client_id", "scope", "cnf"}
 	cnfMembers    = []string{"jkt"}
 )
 
@@ -108,11 +108,12 @@ type rawClaims struct {
 	Username                               json.RawMessage `json:"preferred_username"`
 	Type                                   json.RawMessage `json:"type"`
 	ClientID                               json.RawMessage `json:"client_id"`
+	Scope                                  json.RawMessage `json:"scope"`
 	Cnf                                    json.RawMessage `json:"cnf"`
 }
 
 // decodeClaims reads the payload with the types authd issues: strings for
-// iss, sub, jti, sid, type, preferred_username and client_id, an object of one
+// iss, sub, jti, sid, type, preferred_username, client_id and scope, an object of one
 // jkt string for cnf, a string or one-element
 // array for aud, and non-negative integers of at most 10 digits for exp,
 // nbf and iat. Anything else, null included, is invalid.
@@ -132,6 +133,7 @@ func decodeClaims(body []byte) (domain.Claims, error) {
 		{"iss", r.Iss, &c.Issuer, false}, {"sub", r.Sub, &c.Subject, false}, {"jti", r.Jti, &c.ID, false},
 		{"sid", r.Sid, &c.SessionID, false}, {"type", r.Type, &typ, false},
 		{"preferred_username", r.Username, &c.Username, true}, {"client_id", r.ClientID, &c.ClientID, true},
+		{"scope", r.Scope, &c.Scope, true},
 	} {
 		if f.raw == nil && f.optional {
 			continue

@@ -37,12 +37,23 @@ func (s *service) Login(ctx context.Context, cred domain.Credentials, ip string,
 
 func (s *service) Refresh(ctx context.Context, token, clientID string, dpop domain.ProofRequest) (domain.TokenPair, error) {
 	p, err := s.next.Refresh(ctx, token, clientID, dpop)
+	s.countRefresh(err)
+	return p, err
+}
+
+// countRefresh counts a refresh's outcome, and a detected reuse.
+func (s *service) countRefresh(err error) {
 	o := outcome(err)
 	s.m.refreshes.WithLabelValues(o).Inc()
 	if o == "refresh_token_reused" {
 		s.m.reuse.Inc()
 		s.m.revocations.WithLabelValues(string(domain.ReasonReuse)).Inc()
 	}
+}
+
+func (s *service) RefreshScope(ctx context.Context, token, clientID, scope string, dpop domain.ProofRequest) (domain.TokenPair, error) {
+	p, err := s.next.RefreshScope(ctx, token, clientID, scope, dpop)
+	s.countRefresh(err)
 	return p, err
 }
 

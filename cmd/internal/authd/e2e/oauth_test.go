@@ -72,7 +72,10 @@ func assertOAuthError(t *testing.T, r harness.Response, status int, code string)
 
 func TestOAuthTokenEndpoint(t *testing.T) {
 	e := harness.NewEnv(t)
-	r := e.Do("POST", "/oauth/token/", form("grant_type", "password", "username", "minsu", "password", "1229", "scope", "anything", "client_id", "authd"), formCT)
+	// RFC 6749 §3.3: the default client registered no scopes, so a request
+	// for one is refused, not silently granted less.
+	assertOAuthError(t, e.Do("POST", "/oauth/token/", form("grant_type", "password", "username", "minsu", "password", "1229", "scope", "anything", "client_id", "authd"), formCT), 400, "invalid_scope")
+	r := e.Do("POST", "/oauth/token/", form("grant_type", "password", "username", "minsu", "password", "1229", "client_id", "authd"), formCT)
 	p := r.OAuthPair(t)
 	assert.Equal(t, "Bearer", r.Body["token_type"])
 	assert.EqualValues(t, 60, r.Body["expires_in"])
