@@ -1,6 +1,7 @@
 // authd playground: log in, watch both tokens count down, call the
 // protected endpoint, refresh (by hand or automatically), log out, and
-// replay an old refresh token to see reuse detection end the session.
+// replay an old refresh token to see reuse detection end the session;
+// with AUTH_SIGNUP=true, sign up a new user, who is logged in at once.
 // With DPoP on, the tokens are bound to a key made here with WebCrypto as
 // non-extractable (the page itself cannot read the private key), every
 // request carries a fresh proof, and "steal the tokens" shows that copies
@@ -29,6 +30,8 @@ const T = {
     stolenWorked: "Bearer 토큰이라 도둑의 복사본이 통했습니다. 도둑의 갱신으로 세션이 회전했으니, 다음 갱신은 재사용으로 감지되어 세션이 끝납니다.",
     cookieLabel: "쿠키 모드: 리프레시 토큰을 HttpOnly 쿠키에 두기 (스크립트가 읽을 수 없음)",
     cookieHeld: "리프레시 토큰은 HttpOnly 쿠키(authd_refresh)에 있어 이 페이지의 스크립트로는 읽을 수 없습니다.",
+    signupName: "새 아이디", signupPassword: "새 비밀번호 (8자 이상)", signupButton: "가입하고 로그인",
+    signedUp: (u) => `${u} 로 가입했습니다 (POST /signup/ → 201). 새 사용자로 로그인된 상태입니다.`,
     stolenNoRefresh: (found) => `도둑이 document.cookie, localStorage, sessionStorage, 페이지 메모리를 뒤졌지만 리프레시 토큰은 어디에도 없었습니다 (찾은 것: ${found}). 쿠키만으로 보낸 도둑의 갱신은 CSRF 토큰이 없어 403으로 거절됐습니다. 단, 페이지가 열려 있는 동안 삽입된 스크립트는 이 페이지 안에서 요청을 보낼 수는 있습니다.`,
   },
   en: {
@@ -48,6 +51,8 @@ const T = {
     stolenWorked: "Bearer tokens: the thief's copies worked. The thief's refresh rotated the session, so your next refresh will be flagged as reuse and end it.",
     cookieLabel: "Cookie mode: keep the refresh token in an HttpOnly cookie (no script can read it)",
     cookieHeld: "The refresh token is in an HttpOnly cookie (authd_refresh): no script on this page can read it.",
+    signupName: "new username", signupPassword: "new password (8+ characters)", signupButton: "Sign up and log in",
+    signedUp: (u) => `Signed up as ${u} (POST /signup/ → 201) and logged in as the new user.`,
     stolenNoRefresh: (found) => `The thief searched document.cookie, localStorage, sessionStorage and the page's memory and found no refresh token anywhere (found: ${found}). Its refresh with the cookie alone was refused with 403, for want of the CSRF token. An injected script can still send requests from inside this page while it is open, but it cannot carry the session away.`,
   },
 };
@@ -172,6 +177,40 @@ async function login() {
     state.stolen = "";
     setTokens(r.data);
   }
+}
+
+// signUp creates a user with POST /signup/ (served only with
+// AUTH_SIGNUP=true), which logs the new user in as /login/ does, with the
+// same DPoP and cookie choices; a refusal (409 username_taken, 400
+// weak_password naming the rule, 429) shows the server's message.
+async function signUp() {
+  const username = $("signup-name").value, password = $("signup-password").value;
+  const key = $("dpop").checked ? await newKey() : null;
+  const body = { username, password };
+  if ($("cookie").checked) body.cookie = true;
+  state.refreshLife = 0;
+  const r = await call("POST", "/signup/", { body, key });
+  const out = $("signup-result");
+  out.hidden = false;
+  if (r.status !== 201) {
+    out.dataset.state = "ended";
+    out.textContent = (r.data && r.data.message) || String(r.status);
+    return;
+  }
+  out.dataset.state = "in";
+  out.textContent = t("signedUp", username);
+  $("signup-password").value = "";
+  state.user = username;
+  state.previousRefresh = "";
+  state.key = r.data.token_type === "DPoP" ? key : null;
+  state.stolen = "";
+  setTokens(r.data);
+}
+
+// signUpServed reports whether this authd serves POST /signup/: a GET there
+// is 405 when it does, 404 when AUTH_SIGNUP is off.
+async function signUpServed() {
+  try { return (await fetch("/signup/")).status === 405; } catch { return false; }
 }
 
 // steal plays the thief who copied both tokens out of the page (an XSS, a
@@ -342,12 +381,14 @@ function render() {
 function applyLanguage() {
   document.documentElement.lang = state.lang;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   $("lang").textContent = t("lang");
   render();
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
   $("login").addEventListener("click", login);
+  $("signup").addEventListener("click", signUp);
   $("protected").addEventListener("click", protectedCall);
   $("refresh").addEventListener("click", refresh);
   $("logout").addEventListener("click", logout);
@@ -357,6 +398,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("lang").addEventListener("click", () => { state.lang = state.lang === "ko" ? "en" : "ko"; applyLanguage(); });
   if (navigator.language && navigator.language.startsWith("en")) state.lang = "en";
   await syncClock();
+  $("signup-row").hidden = !(await signUpServed());
   applyLanguage();
   setInterval(tick, 250);
   setInterval(syncClock, 5000);
