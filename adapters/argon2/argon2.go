@@ -1,12 +1,16 @@
-// Package argon2 implements ports.PasswordHasher with argon2id from
-// golang.org/x/crypto, encoding hashes as PHC strings
-// ($argon2id$v=19$m=19456,t=2,p=1$salt$hash). Each hash costs about 19 MiB
-// and tens of milliseconds, so a semaphore caps how many run at once; a
-// caller that waits longer than the limit gets domain.ErrUnavailable instead
-// of piling up memory.
+// Package argon2 implements ports.PasswordHasher with argon2id, encoding
+// hashes as PHC strings ($argon2id$v=19$m=19456,t=2,p=1$salt$hash). Each
+// hash works in about 19 MiB for tens of milliseconds, so a semaphore caps
+// how many run at once and a bounded queue how many wait; a caller beyond
+// the queue, or that waits longer than the limit, gets
+// domain.ErrUnavailable instead of piling up memory. Each slot keeps its
+// 19 MiB, outside the Go heap where the system allows (workMemory), so
+// hashing all day allocates nothing the garbage collector must find.
 //
-// It imports only domain, ports, golang.org/x/crypto and the standard
-// library.
+// The algorithm is golang.org/x/crypto/argon2's, in internal/argon2id
+// with the one change that lets memory be reused. It imports only domain,
+// ports, golang.org/x/crypto (and x/sys/cpu, which x/crypto's assembly
+// needs) and the standard library.
 package argon2
 
 import (
@@ -21,8 +25,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/authd/authd/adapters/argon2/internal/argon2id"
 	"github.com/authd/authd/domain"
-	"golang.org/x/crypto/argon2"
 )
 
 // Params are argon2id's cost parameters.
@@ -58,6 +62,9 @@ type Hasher struct {
 	// waiting counts them.
 	queue   int32
 	waiting atomic.Int32
+	// mems are the working memories of the slots, one per slot: a hash
+	// with the hasher's parameters works in one of them (see key).
+	mems chan *argon2id.Memory
 }
 
 // New returns a hasher that runs at most concurrency hashes at once (at
@@ -69,7 +76,11 @@ func New(p Params, concurrency int, maxWait time.Duration) *Hasher {
 	}
 	dummy := make([]byte, p.SaltLen+int(p.KeyLen))
 	_, _ = rand.Read(dummy)
-	return &Hasher{params: p, sem: make(chan struct{}, concurrency), maxWait: maxWait, dummy: dummy, queue: -1}
+	mems := make(chan *argon2id.Memory, concurrency)
+	for range concurrency {
+		mems <- argon2id.NewMemory(workMemory)
+	}
+	return &Hasher{params: p, sem: make(chan struct{}, concurrency), maxWait: maxWait, dummy: dummy, queue: -1, mems: mems}
 }
 
 // WithQueue bounds how many callers may wait for a slot at once to n (at
@@ -136,7 +147,16 @@ func (h *Hasher) key(ctx context.Context, password string, salt []byte, p Params
 		return nil, err
 	}
 	defer h.release()
-	return argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen), nil
+	// A slot's memory serves every hash of the hasher's size or smaller,
+	// and stays the slot's: no hash leaves 19 MiB of garbage behind. A
+	// larger one (a stored hash of heavier parameters) gets memory of its
+	// own for the call.
+	var m *argon2id.Memory
+	if argon2id.Blocks(p.MemoryKiB, p.Threads) <= argon2id.Blocks(h.params.MemoryKiB, h.params.Threads) {
+		m = <-h.mems // never waits: there is one per slot, and this call holds a slot
+		defer func() { h.mems <- m }()
+	}
+	return argon2id.IDKey(m, []byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen), nil
 }
 
 // Hash returns the PHC string of password with a fresh random salt.
@@ -150,7 +170,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 		return "", err
 	}
 	p := h.params
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2id.Version, p.MemoryKiB, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
@@ -194,7 +214,7 @@ func Decode(encoded string) (Params, []byte, []byte, error) {
 		return bad("not an argon2id PHC string")
 	}
 	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2id.Version {
 		return bad("version")
 	}
 	var p Params

@@ -38,7 +38,7 @@ var technologies = map[string][]string{
 	"adapters/httpapi":   {"github.com/go-chi/chi/v5", "github.com/go-chi/cors"},
 	"adapters/jwx":       {"github.com/lestrrat-go/jwx/v3"},
 	"adapters/zaplog":    {"go.uber.org/zap"},
-	"adapters/argon2":    {"golang.org/x/crypto"},
+	"adapters/argon2":    {"golang.org/x/crypto", "golang.org/x/sys/cpu"},
 	"adapters/memory":    nil,
 	"adapters/metrics":   {"github.com/prometheus/client_golang"},
 	"adapters/postgres":  {"github.com/jackc/pgx/v5"},
