@@ -92,6 +92,14 @@ func (h *Hasher) WithQueue(n int) *Hasher {
 	return h
 }
 
+// WithWait sets how long a caller may wait for a slot to d and returns h,
+// so that a hasher timed with its own slots keeps them (a second hasher
+// built after timing the first would map a second working memory).
+func (h *Hasher) WithWait(d time.Duration) *Hasher {
+	h.maxWait = d
+	return h
+}
+
 // Capacity returns how many hashes may run at once.
 func (h *Hasher) Capacity() int { return cap(h.sem) }
 

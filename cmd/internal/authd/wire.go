@@ -377,17 +377,18 @@ func HashConcurrency() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 // handler (through Admit) refuses it before reading its body. One hash is
 // timed now, so the limits fit the machine.
 func newHasher(cfg Config) *argon2.Hasher {
-	h := argon2.New(argon2.OWASP(), 1, time.Minute)
+	slots := HashConcurrency()
+	h := argon2.New(argon2.OWASP(), slots, time.Minute)
 	sw := clock.Stopwatch{}
 	start := sw.Now()
 	_ = h.VerifyDummy(context.Background(), "calibration")
 	hash := max(sw.Now().Sub(start), time.Millisecond)
-	slots, wait := HashConcurrency(), cfg.HashQueueWait
+	wait := cfg.HashQueueWait
 	if wait <= 0 {
 		wait = hashWaitFactor * hash
 	}
 	queue := max(slots, int((int64(slots)*int64(wait)+int64(hash)-1)/int64(hash)))
-	return argon2.New(argon2.OWASP(), slots, wait).WithQueue(queue)
+	return h.WithWait(wait).WithQueue(queue)
 }
 
 // purgeLoop lets the stores forget ended sessions, old login failures and
