@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"strconv"
 	"testing"
@@ -308,4 +309,33 @@ func TestAuditKeepsTheMostRecent(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 3)
 	assert.Equal(t, []int64{3, 4, 5}, []int64{got[0].ID, got[1].ID, got[2].ID})
+}
+
+// BenchmarkReplaysHeap reports the heap a full replay cache holds per key
+// (keys shaped as domain.ReplayKey makes them), the figure behind
+// DefaultMaxReplayKeys' comment and docs/operations.md.
+func BenchmarkReplaysHeap(b *testing.B) {
+	ctx := context.Background()
+	t0 := time.Unix(1_800_000_000, 0)
+	size := 1 << 20
+	if s := os.Getenv("REPLAYS"); s != "" {
+		size, _ = strconv.Atoi(s)
+	}
+	var per float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		r := memory.NewReplaysWithLimit(size)
+		for i := range size {
+			// A fresh key string per call, as each request makes its own.
+			k := domain.ReplayKey(domain.Proof{JKT: "thumbprint", ID: strconv.Itoa(i)})
+			_, _ = r.Remember(ctx, k, t0, t0.Add(time.Duration(1+i%66)*time.Second))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		per = float64(after.HeapAlloc-before.HeapAlloc) / float64(size)
+		runtime.KeepAlive(r)
+	}
+	b.ReportMetric(per, "heap-bytes/key")
 }
