@@ -245,28 +245,37 @@ func (a *App) Watch(ctx context.Context) {
 // Close releases the stores of an App that was built but never served.
 func (a *App) Close() { a.close() }
 
-// setMemoryLimit gives the Go runtime a soft memory limit so that the
-// process stays within 64 MiB plus 19 MiB per concurrent argon2id hash,
-// unless GOMEMLIMIT is set. Each hash allocates 19 MiB that is garbage a
-// moment later; without a limit the heap grows to twice its peak before the
-// collector runs, and the process's RSS with it. The limit only makes the
-// collector run sooner; it never fails an allocation.
+// setMemoryLimit gives the Go runtime a soft memory limit, unless
+// GOMEMLIMIT is set, so that the process stays within rssBudget: the
+// collector then runs before the heap doubles (GOGC's default would let a
+// live heap of 14 MiB grow to 28). The limit only makes the collector run
+// sooner; it never fails an allocation. Its trade-off: a live heap larger
+// than the limit (a replay cache filled by a DPoP flood can hold 72 MiB)
+// makes the collector run often, up to half the CPU by the runtime's own
+// cap, until the heap shrinks; GOMEMLIMIT raises it.
 func setMemoryLimit(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(HashConcurrency()))
+	debug.SetMemoryLimit(runtimeMemoryLimit)
 }
 
-// memoryLimit is the soft limit of the Go runtime for a process that hashes
-// concurrency passwords at once: the RSS budget less 12 MiB for what RSS
-// counts and the limit does not (mapped code). Lower limits keep RSS lower
-// but make the runtime hand each hash's 19 MiB back to the system and fault
-// it in again: on the 2-core machine a 78 MiB limit gave 78 logins/s and a
-// 94 MiB peak, this 90 MiB one 85 logins/s and 100 MiB, no limit 88 logins/s
-// and 103 MiB (docs/performance.md).
-func memoryLimit(concurrency int) int64 {
-	return (64 - 12 + 19*int64(concurrency)) << 20
+// Resident memory, as authbench measured it on the 2-core machine
+// (docs/performance.md): the binary's mapped code (RssFile, 17.5-17.7 MiB),
+// one 19 MiB working memory per hashing slot, mapped outside the Go heap by
+// the argon2 adapter, and the Go runtime's own memory (heap, stacks,
+// metadata), which runtimeMemoryLimit bounds softly whatever the slots.
+const (
+	codeRSS            = 18 << 20
+	slotRSS            = 19 << 20
+	runtimeMemoryLimit = 27 << 20
+)
+
+// rssBudget is the resident memory authd plans for with concurrency
+// hashing slots: 64 MiB with one slot, 19 MiB more per further slot. A
+// container's memory limit must hold it (TestKubernetesMemoryFitsHashing).
+func rssBudget(concurrency int) int64 {
+	return codeRSS + slotRSS*int64(concurrency) + runtimeMemoryLimit
 }
 
 func logAddr(a net.Addr) ports.Field { return ports.F("addr", "http://"+a.String()) }
