@@ -19,9 +19,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestCodeFlowEndToEnd runs the whole code flow over HTTP, on the memory
+// store and on PostgreSQL (codes, browser sessions and the sessions they
+// issue in its tables).
 func TestCodeFlowEndToEnd(t *testing.T) {
 	t.Parallel()
-	e := harness.NewEnv(t, harness.WithOIDCClients(t))
+	onBothStores(t, codeFlowEndToEnd)
+}
+
+func codeFlowEndToEnd(t *testing.T, opts ...func(*authd.Config)) {
+	e := harness.NewEnv(t, append([]func(*authd.Config){harness.WithOIDCClients(t)}, opts...)...)
 	b := harness.NewBrowser(t, e.Server.URL)
 
 	// Discovery: the issuer is the URL the document is served under.
