@@ -25,6 +25,7 @@ func loginFrom(e *harness.Env, ip, username, password string) harness.Response {
 // only subject to the account's growing delay, and another username from
 // the first address is not affected.
 func TestLoginThrottlePerUsernameAndAddress(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy)
 	for i := range 10 {
 		harness.AssertError(t, loginFrom(e, "192.0.2.1", "minsu", "wrong"), 401, "invalid_credentials")
@@ -43,6 +44,7 @@ func TestLoginThrottlePerUsernameAndAddress(t *testing.T) {
 }
 
 func TestLoginSuccessResetsTheUsername(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy)
 	for range 9 {
 		harness.AssertError(t, loginFrom(e, "192.0.2.1", "minsu", "wrong"), 401, "invalid_credentials")
@@ -55,6 +57,7 @@ func TestLoginSuccessResetsTheUsername(t *testing.T) {
 }
 
 func TestLoginThrottlePerIP(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy, func(c *authd.Config) { c.LoginMaxFails = 2 }) // per IP: 20
 	for i := range 20 {
 		harness.AssertError(t, loginFrom(e, "192.0.2.9", "user"+strconv.Itoa(i), "x"), 401, "invalid_credentials")
@@ -64,6 +67,7 @@ func TestLoginThrottlePerIP(t *testing.T) {
 }
 
 func TestForwardedForIsIgnoredFromUntrustedPeers(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.LoginMaxFails = 2 }) // no trusted proxies
 	for i := range 20 {
 		// Each request claims another IP, but the peer is what counts.
@@ -114,6 +118,7 @@ func TestConcurrentLoginsStayBounded(t *testing.T) {
 // wrong passwords each for minsu; minsu then logs in from her usual address
 // on the first try.
 func TestStrangersCannotLockTheOwnerOutThroughHTTP(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy)
 	const home = "198.51.100.7"
 	require.Equal(t, 200, loginFrom(e, home, "minsu", "1229").Status, "she has logged in from home before")

@@ -79,6 +79,7 @@ func (a *attackEnv) goodPayload() string { b, _ := json.Marshal(a.payload); retu
 // get 401 invalid_token, never a 5xx, and the original token must still work
 // afterwards.
 func TestAttacks(t *testing.T) {
+	t.Parallel()
 	_, edPriv, err := ed25519.GenerateKey(nil)
 	require.NoError(t, err)
 	a := newAttackEnv(t, jwx.EdDSA, edPriv)
@@ -186,6 +187,7 @@ func TestAttacks(t *testing.T) {
 // TestECDSAZeroSignature: r or s of zero must never verify (CVE-2022-21449,
 // "psychic signatures").
 func TestECDSAZeroSignature(t *testing.T) {
+	t.Parallel()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	a := newAttackEnv(t, jwx.ES256, priv)

@@ -17,6 +17,7 @@ import (
 // although both are signed with the same published key: the refresh token's
 // audience is one no resource server is configured with.
 func TestRefreshTokensFailAnAccessTokenVerifier(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p := e.Login("minsu", "1229")
 	set, err := jwk.Parse([]byte(e.Do("GET", "/.well-known/jwks.json", "").Raw))

@@ -16,6 +16,7 @@ import (
 // /protected/, refresh with the refresh token in the Authorization header,
 // call again. It must work unchanged.
 func TestSeedClient(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	r := e.Do("POST", "/login/", `{"username": "minsu", "password": "1229"}`, harness.JSONHeader)
 	require.Equal(t, 200, r.Status, r.Raw)
@@ -43,6 +44,7 @@ func TestSeedClient(t *testing.T) {
 }
 
 func TestBothSlashForms(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	for _, path := range []string{"/login", "/login/"} {
 		r := e.Do("POST", path, `{"username":"chulsu","password":"1234"}`, harness.JSONHeader)
@@ -64,6 +66,7 @@ func TestBothSlashForms(t *testing.T) {
 // T+59.999s and fails at T+60s, and a refresh token that works at
 // T+299.999s and fails at T+300s.
 func TestExpiryExact(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p := e.Login("minsu", "1229")
 
@@ -88,6 +91,7 @@ func TestExpiryExact(t *testing.T) {
 // WWW-Authenticate header for each row of docs/contract.md §6 this service can
 // produce without throttling or a failing store.
 func TestErrorRows(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p := e.Login("minsu", "1229")
 	used := e.Refresh(p.Refresh)
@@ -132,6 +136,7 @@ func TestErrorRows(t *testing.T) {
 }
 
 func TestEnglishMessages(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	for header, want := range map[string]string{
 		"en":                      "A token is required.",
@@ -149,6 +154,7 @@ func TestEnglishMessages(t *testing.T) {
 // TestInvalidCredentialsAreIndistinguishable checks that an unknown user and
 // a wrong password get the same response, byte for byte.
 func TestInvalidCredentialsAreIndistinguishable(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	unknown := e.Do("POST", "/login/", `{"username":"nobody","password":"1229"}`, harness.JSONHeader)
 	wrong := e.Do("POST", "/login/", `{"username":"minsu","password":"9999"}`, harness.JSONHeader)
@@ -161,6 +167,7 @@ func TestInvalidCredentialsAreIndistinguishable(t *testing.T) {
 // status and code; none may be a 5xx, and a session opened before survives
 // all of them.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	u := newUsersEnv(t, harness.WithOIDCClients(t)) // sign-up, the admin API and the code flow on: their routes too
 	e := u.Env
 	before := e.Login("minsu", "1229")
@@ -250,6 +257,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHealthAndHeaders(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	r := e.Do("GET", "/healthz", "")
 	assert.Equal(t, 200, r.Status)
@@ -259,6 +267,7 @@ func TestHealthAndHeaders(t *testing.T) {
 }
 
 func TestDevClock(t *testing.T) {
+	t.Parallel()
 	off := harness.NewEnv(t)
 	harness.AssertError(t, off.Do("GET", "/dev/clock/", ""), 404, "not_found")
 	harness.AssertError(t, off.Do("POST", "/dev/clock/", `{"advance":"60s"}`, harness.JSONHeader), 404, "not_found")
@@ -283,6 +292,7 @@ func TestDevClock(t *testing.T) {
 }
 
 func TestPlaygroundFiles(t *testing.T) {
+	t.Parallel()
 	harness.NeedPlayground(t)
 	e := harness.NewEnv(t)
 	r := e.Do("GET", "/", "")
@@ -306,6 +316,7 @@ func TestPlaygroundFiles(t *testing.T) {
 // GET route (RFC 9110 §9.1: general-purpose servers MUST support GET and
 // HEAD); health checkers and gateways send it.
 func TestHeadOnEveryGetRoute(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.DevClock = true
 	e := harness.NewDevEnv(t, cfg)
@@ -327,6 +338,7 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 // TestOptionsAnswersAllow: without CORS, OPTIONS on a route is 204 with
 // Allow; on no route it is 404.
 func TestOptionsAnswersAllow(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	for path, allow := range map[string]string{
 		"/login/":        "POST, OPTIONS",
@@ -349,6 +361,7 @@ func TestOptionsAnswersAllow(t *testing.T) {
 // TestJSONMediaTypes: every application/*+json is JSON (RFC 6839), as the
 // seed accepted it; other types are still 415.
 func TestJSONMediaTypes(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	body := `{"username":"minsu","password":"1229"}`
 	for _, ct := range []string{"application/json", "application/vnd.api+json", "application/problem+json; charset=utf-8", "Application/JSON"} {

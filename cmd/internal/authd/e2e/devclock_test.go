@@ -9,6 +9,7 @@ import (
 )
 
 func TestDevClockToken(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.DevClock = true
 	cfg.DevClockToken = "a-long-ci-secret-0123"

@@ -25,6 +25,7 @@ func deviceLogin(e *harness.Env, ip, body string, headers ...string) harness.Res
 // office is locked for everyone, not for her device token in the body.
 // Another user's device token counts for nothing.
 func TestStrangersOnHerAddressCannotLockOutHerDeviceThroughHTTP(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy, func(c *authd.Config) { c.LoginMaxFails = 2 })
 	const home, office = "198.51.100.7", "203.0.113.50"
 	first := deviceLogin(e, home, `{"username":"minsu","password":"1229"}`)
@@ -58,6 +59,7 @@ func TestStrangersOnHerAddressCannotLockOutHerDeviceThroughHTTP(t *testing.T) {
 // TestLoginDeviceCookieIsSecureOverHTTPS: behind a proxy that terminates
 // TLS (X-Forwarded-Proto: https) the device cookie is Secure.
 func TestLoginDeviceCookieIsSecureOverHTTPS(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy)
 	r := deviceLogin(e, "198.51.100.7", `{"username":"minsu","password":"1229"}`, "X-Forwarded-Proto: https")
 	require.Equal(t, 200, r.Status, r.Raw)

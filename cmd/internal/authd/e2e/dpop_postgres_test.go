@@ -36,6 +36,7 @@ func callDPoP(p *harness.Process, t *testing.T, method, path, body, token, proof
 // cache is the database's); a refresh without the key changes nothing on
 // either.
 func TestDPoPAcrossTwoInstances(t *testing.T) {
+	t.Parallel()
 	keys, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	env := map[string]string{

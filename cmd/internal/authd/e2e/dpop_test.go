@@ -24,6 +24,7 @@ import (
 // needs the DPoP scheme and a fresh proof; refreshes keep the binding; the
 // expiry rules are unchanged, to the second.
 func TestDPoPFlow(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.TrustedGateway("https://api.example"))
 	c := harness.NewDPoPClient(t, e)
 	r := c.Login()
@@ -68,6 +69,7 @@ func TestDPoPFlow(t *testing.T) {
 // invalid_dpop_proof with a DPoP challenge, and the owner's next proof
 // still works.
 func TestDPoPProofRules(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	c := harness.NewDPoPClient(t, e)
 	p := c.Login().Pair(t)
@@ -139,6 +141,7 @@ func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 // no proof or another key's, is refused and neither rotates nor revokes the
 // session; the owner's next refresh works.
 func TestDPoPStolenRefreshToken(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	owner := harness.NewDPoPClient(t, e)
 	thief := harness.NewDPoPClient(t, e)
@@ -176,6 +179,7 @@ func TestDPoPStolenRefreshToken(t *testing.T) {
 // proof (token_type DPoP), a bad proof is 400 invalid_dpop_proof (RFC 9449
 // §5), introspection reports the binding, and the metadata the algorithms.
 func TestDPoPOverOAuth(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, withOAuthClients(t))
 	c := harness.NewDPoPClient(t, e)
 	r := e.Do("POST", "/oauth/token", form("grant_type", "password", "username", "minsu", "password", "1229", "client_id", "authd"), formCT,
@@ -212,6 +216,7 @@ func TestDPoPOverOAuth(t *testing.T) {
 
 // TestDPoPRequired: AUTH_DPOP=required refuses a login without a proof.
 func TestDPoPRequired(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.DPoPMode = "required" })
 	harness.AssertDPoPError(t, e.Do("POST", "/login/", `{"username":"minsu","password":"1229"}`, harness.JSONHeader), "invalid_dpop_proof")
 	c := harness.NewDPoPClient(t, e)
@@ -223,6 +228,7 @@ func TestDPoPRequired(t *testing.T) {
 // proof without it is use_dpop_nonce (401 on authd's own endpoints, 400 at
 // /oauth/token), with it the request goes through.
 func TestDPoPNonce(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.DPoPNonce = true })
 	c := harness.NewDPoPClient(t, e)
 	r := c.Login()
@@ -244,6 +250,7 @@ func TestDPoPNonce(t *testing.T) {
 // offered both schemes (RFC 9449 §7.2), Bearer first; a request that used
 // one scheme gets that scheme's challenge alone.
 func TestBothChallengesWithoutCredentials(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	r := e.Do("GET", "/protected/", "")
 	harness.AssertError(t, r, 401, "token_missing")

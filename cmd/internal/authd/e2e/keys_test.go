@@ -71,6 +71,7 @@ func verifyWithJWKS(t *testing.T, token string, keys []map[string]any) bool {
 // asymmetric algorithm and checks them with nothing but the JWKS and the
 // standard library; HS256 publishes no key at all.
 func TestEveryAlgorithmVerifiesWithTheJWKSAlone(t *testing.T) {
+	t.Parallel()
 	for _, alg := range []string{jwx.EdDSA, jwx.ES256, jwx.RS256} {
 		t.Run(alg, func(t *testing.T) {
 			e := harness.NewEnv(t, func(c *authd.Config) { c.JWTAlg = alg })
@@ -103,6 +104,7 @@ func TestEveryAlgorithmVerifiesWithTheJWKSAlone(t *testing.T) {
 // TestGraceReplayIsByteIdenticalForEveryAlgorithm: ES256 too, since
 // signing is deterministic (RFC 6979).
 func TestGraceReplayIsByteIdenticalForEveryAlgorithm(t *testing.T) {
+	t.Parallel()
 	for _, alg := range []string{jwx.EdDSA, jwx.ES256, jwx.RS256} {
 		e := harness.NewEnv(t, harness.WithGrace(5*time.Second), func(c *authd.Config) { c.JWTAlg = alg })
 		p := e.Login("minsu", "1229")
@@ -116,6 +118,7 @@ func TestGraceReplayIsByteIdenticalForEveryAlgorithm(t *testing.T) {
 // new key, make it the signer, retire the old one. Old tokens stay valid
 // until the old key is removed; the JWKS shows each step.
 func TestKeyRotation(t *testing.T) {
+	t.Parallel()
 	oldKey, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	newKey, err := jwx.Generate(jwx.EdDSA)

@@ -15,6 +15,7 @@ import (
 // password or Authorization value appears, while each request left a line
 // with its id, route, status, duration and, when known, user.
 func TestLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	secrets := []string{"1229", "wrong-password-xyz", "Bearer", "Authorization", "eyJ"}
 	harness.AssertError(t, e.Do("POST", "/login/", `{"username":"minsu","password":"wrong-password-xyz"}`, harness.JSONHeader), 401, "invalid_credentials")

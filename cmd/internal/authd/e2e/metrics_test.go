@@ -13,6 +13,7 @@ import (
 // TestMetricsAfterAScriptedSession plays a session with every outcome the
 // metrics count and checks each metric's value.
 func TestMetricsAfterAScriptedSession(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.BehindProxy, func(c *authd.Config) { c.LoginMaxFails = 2 })
 	p := e.Login("minsu", "1229")                                                                // login success 1
 	harness.AssertError(t, loginFrom(e, "192.0.2.1", "chulsu", "x"), 401, "invalid_credentials") // failure 1

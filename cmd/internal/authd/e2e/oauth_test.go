@@ -71,6 +71,7 @@ func assertOAuthError(t *testing.T, r harness.Response, status int, code string)
 }
 
 func TestOAuthTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	// RFC 6749 §3.3: the default client registered no scopes, so a request
 	// for one is refused, not silently granted less.
@@ -93,6 +94,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 // TestOAuthAndSeedShareOneRotation: both endpoints drive the same use case,
 // so a refresh token rotated on one and replayed on the other is reuse.
 func TestOAuthAndSeedShareOneRotation(t *testing.T) {
+	t.Parallel()
 	t.Run("rotated on /oauth/token, replayed on /refresh/", func(t *testing.T) {
 		e := harness.NewEnv(t)
 		p := passwordGrant(e)
@@ -112,6 +114,7 @@ func TestOAuthAndSeedShareOneRotation(t *testing.T) {
 }
 
 func TestOAuthTokenErrors(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, withOAuthClients(t))
 	pw := func(extra ...string) string {
 		return form(append([]string{"grant_type", "password", "username", "minsu", "password", "1229"}, extra...)...)
@@ -159,6 +162,7 @@ func TestOAuthTokenErrors(t *testing.T) {
 // is invalid_grant, and the description names it in ASCII English (RFC
 // 6749 §5.2), the message in the caller's language.
 func TestOAuthInvalidGrantSaysWhy(t *testing.T) {
+	t.Parallel()
 	refresh := func(e *harness.Env, token string, lang string) harness.Response {
 		return e.Do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", token, "client_id", "authd"), formCT, "Accept-Language: "+lang)
 	}
@@ -202,6 +206,7 @@ func TestOAuthInvalidGrantSaysWhy(t *testing.T) {
 // client is refused to another without changing the session; its owner's
 // next refresh still works.
 func TestOAuthRefreshTokenBelongsToItsClient(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, withOAuthClients(t))
 	p := e.Do("POST", "/oauth/token", form("grant_type", "password", "username", "minsu", "password", "1229"), formCT, basic("backend", oauthSecret)).OAuthPair(t)
 	r := e.Do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", p.Refresh, "client_id", "authd"), formCT)
@@ -214,6 +219,7 @@ func TestOAuthRefreshTokenBelongsToItsClient(t *testing.T) {
 // client; a confidential client's refresh token is refused there and its
 // session is untouched.
 func TestConfidentialTokensDoNotRefreshOnTheSeedEndpoint(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, withOAuthClients(t))
 	p := e.Do("POST", "/oauth/token", form("grant_type", "password", "username", "minsu", "password", "1229"), formCT, basic("backend", oauthSecret)).OAuthPair(t)
 	harness.AssertError(t, e.Refresh(p.Refresh), 401, "invalid_token")
@@ -225,6 +231,7 @@ func TestConfidentialTokensDoNotRefreshOnTheSeedEndpoint(t *testing.T) {
 }
 
 func TestOAuthThrottling(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.LoginMaxFails = 2 })
 	bad := form("grant_type", "password", "username", "minsu", "password", "x", "client_id", "authd")
 	for range 2 {
@@ -240,6 +247,7 @@ func TestOAuthThrottling(t *testing.T) {
 // TestOAuthRevocationEndsTheSession: revoking either token ends the session
 // at once on /protected/, /auth/verify and /refresh/.
 func TestOAuthRevocationEndsTheSession(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		pick func(harness.Pair) string
@@ -292,6 +300,7 @@ func TestOAuthRevocationEndsTheSession(t *testing.T) {
 // TestOAuthIntrospection: the answer agrees with /protected/ at every
 // instant of the frozen clock.
 func TestOAuthIntrospection(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, withOAuthClients(t))
 	introspect := func(token string, extra ...string) harness.Response {
 		t.Helper()
@@ -358,6 +367,7 @@ func TestOAuthIntrospection(t *testing.T) {
 
 // TestOAuthIntrospectionOnTheDevClock: on the operator's clock too.
 func TestOAuthIntrospectionOnTheDevClock(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	withOAuthClients(t)(&cfg)
 	cfg.DevClock = true
@@ -377,6 +387,7 @@ func TestOAuthIntrospectionOnTheDevClock(t *testing.T) {
 }
 
 func TestOAuthMetadata(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.PublicURL = "https://auth.example" })
 	r := e.Do("GET", "/.well-known/oauth-authorization-server", "")
 	require.Equal(t, 200, r.Status, r.Raw)
@@ -397,6 +408,7 @@ func TestOAuthMetadata(t *testing.T) {
 
 // TestForwardAuthVerify is /auth/verify as a gateway calls it.
 func TestForwardAuthVerify(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p := e.Login("minsu", "1229")
 	for _, method := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestOpenAPIDocumentIsValidAndServed(t *testing.T) {
+	t.Parallel()
 	_, err := harness.OpenAPIRouter()
 	require.NoError(t, err)
 	e := harness.NewEnv(t)
@@ -25,6 +26,7 @@ func TestOpenAPIDocumentIsValidAndServed(t *testing.T) {
 // every e2e request goes through would fail on a response that breaks the
 // document.
 func TestOpenAPIValidatorCatchesWrongResponses(t *testing.T) {
+	t.Parallel()
 	req := func(method, path string) *http.Request {
 		r, _ := http.NewRequest(method, "http://127.0.0.1:1"+path, nil)
 		return r

@@ -21,6 +21,7 @@ import (
 // TestPostgresStoreEndToEnd runs the core flows through the real HTTP
 // stack on a frozen clock with sessions in PostgreSQL.
 func TestPostgresStoreEndToEnd(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.WithPostgres(pgtest.Database(t)))
 	p1 := e.Login("minsu", "1229")
 	assert.Equal(t, 200, e.Protected(p1.Access).Status)
@@ -41,6 +42,7 @@ func TestPostgresStoreEndToEnd(t *testing.T) {
 }
 
 func TestPostgresGraceReplay(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.WithPostgres(pgtest.Database(t)), harness.WithGrace(10*time.Second))
 	p := e.Login("minsu", "1229")
 	e.Clock.Advance(1500 * time.Millisecond)
@@ -50,6 +52,7 @@ func TestPostgresGraceReplay(t *testing.T) {
 }
 
 func TestUsersFile(t *testing.T) {
+	t.Parallel()
 	var hash strings.Builder
 	require.NoError(t, authd.Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader("s3cret-pw\n"), &hash, io.Discard))
 	file := filepath.Join(t.TempDir(), "users.json")
@@ -73,6 +76,7 @@ func TestUsersFile(t *testing.T) {
 }
 
 func TestDemoUsersOnlyIntoAnEmptyTable(t *testing.T) {
+	t.Parallel()
 	url := pgtest.Database(t)
 	e := harness.NewEnv(t, harness.WithPostgres(url))
 	e.Login("minsu", "1229")
@@ -87,6 +91,7 @@ func TestDemoUsersOnlyIntoAnEmptyTable(t *testing.T) {
 // with their published passwords are an explicit choice; without it nobody
 // can log in, and the log says how to add users.
 func TestNoDemoUsersInPostgresByDefault(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.WithPostgres(pgtest.Database(t)), func(c *authd.Config) { c.DemoUsers = false })
 	for _, u := range [][2]string{{"chulsu", "1234"}, {"minsu", "1229"}, {"satangsusu", "4321"}} {
 		harness.AssertError(t, e.Do("POST", "/login/", `{"username":"`+u[0]+`","password":"`+u[1]+`"}`, harness.JSONHeader), 401, "invalid_credentials")
@@ -102,6 +107,7 @@ func TestNoDemoUsersInPostgresByDefault(t *testing.T) {
 // revokes the session on the other within 2 s, and 50 concurrent refreshes
 // spread over both rotate exactly once.
 func TestTwoInstancesShareOnePostgres(t *testing.T) {
+	t.Parallel()
 	keys, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	env := map[string]string{
@@ -160,6 +166,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 // 503; when the database is back the same process recovers, and every
 // rotation answered 200 before the outage is still there.
 func TestPostgresOutage(t *testing.T) {
+	t.Parallel()
 	cluster := pgtest.NewCluster(t)
 	e := harness.NewEnv(t, harness.WithPostgres(cluster.Database(t)))
 	p1 := e.Login("minsu", "1229")

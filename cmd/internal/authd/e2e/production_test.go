@@ -9,6 +9,7 @@ import (
 )
 
 func TestPlaygroundSwitch(t *testing.T) {
+	t.Parallel()
 	harness.NeedPlayground(t)
 	on := harness.NewEnv(t)
 	assert.Equal(t, 200, on.Do("GET", "/", "").Status)

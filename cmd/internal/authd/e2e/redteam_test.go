@@ -26,6 +26,7 @@ import (
 // were but for the counters of the one "other" series. A series per method
 // would show from the first one on; a few hundred prove none is added.
 func TestMadeUpMethodsAddNoSeries(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	// One of each first, so every series the probes could touch exists.
 	for _, path := range []string{"/protected/", "/nowhere"} {
@@ -82,6 +83,7 @@ func serveReal(t *testing.T, options ...func(*authd.Config)) string {
 // TestHeaderLimit: headers over 16 KiB are refused before any handler runs;
 // a token just over the verifier's 8 KiB still gets the contract's 401.
 func TestHeaderLimit(t *testing.T) {
+	t.Parallel()
 	addr := serveReal(t)
 	get := func(token string) int {
 		req, err := http.NewRequest("GET", "http://"+addr+"/protected/", nil)
@@ -100,6 +102,7 @@ func TestHeaderLimit(t *testing.T) {
 // never send a request keep a third client waiting; when one goes, the
 // third is served.
 func TestConnectionCap(t *testing.T) {
+	t.Parallel()
 	addr := serveReal(t, func(c *authd.Config) { c.MaxConnections = 2 })
 	var idle []net.Conn
 	for range 2 {
@@ -130,6 +133,7 @@ func TestConnectionCap(t *testing.T) {
 // machine). No more than the limit (10) may be evaluated; the correct
 // password among them must not slip through late.
 func TestParallelGuessesThroughHTTP(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) {
 		c.HashQueueWait = time.Minute
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
@@ -171,6 +175,7 @@ func TestParallelGuessesThroughHTTP(t *testing.T) {
 // TestTextNoStoreCanHold: NUL bytes and overlong names are refused at the
 // edge with a 4xx on either store, never the PostgreSQL store's 503.
 func TestTextNoStoreCanHold(t *testing.T) {
+	t.Parallel()
 	for _, store := range []string{"memory", "postgres"} {
 		t.Run(store, func(t *testing.T) {
 			var opts []func(*authd.Config)
@@ -197,6 +202,7 @@ func TestTextNoStoreCanHold(t *testing.T) {
 // log lines together; a long or odd one is replaced, never echoed or
 // logged.
 func TestRequestIDs(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	r := e.Do("GET", "/unprotected/", "", "X-Request-Id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0")
 	assert.Equal(t, "0f1e2d3c4b5a69788796a5b4c3d2e1f0", r.Header.Get("X-Request-Id"))
@@ -214,6 +220,7 @@ func TestRequestIDs(t *testing.T) {
 // TestFailedLoginsLogTheClientAddress: brute force can be traced to its
 // source; the password never reaches the log.
 func TestFailedLoginsLogTheClientAddress(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} })
 	r := e.Do("POST", "/login/", `{"username":"minsu","password":"guess-123"}`, harness.JSONHeader, "X-Forwarded-For: 203.0.113.9")
 	require.Equal(t, 401, r.Status)

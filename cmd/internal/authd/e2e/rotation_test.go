@@ -12,6 +12,7 @@ import (
 )
 
 func TestReuseRevokesTheSession(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p1 := e.Login("minsu", "1229")
 	e.Clock.Advance(10 * time.Second)
@@ -35,6 +36,7 @@ func TestReuseRevokesTheSession(t *testing.T) {
 // TestStolenToken plays both orders of a stolen refresh token: whoever
 // comes second presents a used token, and the session ends for both.
 func TestStolenToken(t *testing.T) {
+	t.Parallel()
 	for _, order := range []string{"thief_first", "victim_first"} {
 		t.Run(order, func(t *testing.T) {
 			e := harness.NewEnv(t)
@@ -55,6 +57,7 @@ func TestStolenToken(t *testing.T) {
 // and the session dies; with a 10 s grace every caller gets the same pair
 // and the session lives.
 func TestConcurrentRefresh(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		grace time.Duration
@@ -100,6 +103,7 @@ func TestConcurrentRefresh(t *testing.T) {
 }
 
 func TestGraceWindow(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.WithGrace(10*time.Second))
 	p1 := e.Login("minsu", "1229")
 	e.Clock.Advance(time.Minute)
@@ -115,6 +119,7 @@ func TestGraceWindow(t *testing.T) {
 }
 
 func TestGrandparentInsideGraceIsReuse(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.WithGrace(10*time.Second))
 	p1 := e.Login("minsu", "1229")
 	e.Clock.Advance(time.Second)
@@ -128,6 +133,7 @@ func TestGrandparentInsideGraceIsReuse(t *testing.T) {
 // TestRevokedSessionIsNeverRevived tries every token a revoked session
 // ever issued, inside and after the grace window: none brings it back.
 func TestRevokedSessionIsNeverRevived(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, harness.WithGrace(10*time.Second))
 	p1 := e.Login("minsu", "1229")
 	e.Clock.Advance(time.Second)
@@ -147,6 +153,7 @@ func TestRevokedSessionIsNeverRevived(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p := e.Login("minsu", "1229")
 	r := e.Do("POST", "/logout/", "", harness.Bearer(p.Refresh))
@@ -165,6 +172,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestLogoutAll(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	a1, a2 := e.Login("minsu", "1229"), e.Login("minsu", "1229")
 	b := e.Login("chulsu", "1234")
@@ -178,6 +186,7 @@ func TestLogoutAll(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	a1 := e.Login("minsu", "1229")
 	e.Clock.Advance(time.Second)
@@ -213,6 +222,7 @@ func TestSessions(t *testing.T) {
 // up to its absolute end: a refresh a second before the end works and its
 // refresh token's exp is capped at the end; at the end, refresh fails.
 func TestSessionMaxAge(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.Policy.SessionMaxAge = 10 * time.Minute })
 	p := e.Login("minsu", "1229")
 	end := harness.T.Add(10 * time.Minute)
@@ -244,6 +254,7 @@ func TestSessionMaxAge(t *testing.T) {
 // TestStayLoggedIn is the seed's final goal: a client that refreshes before
 // the access token expires stays logged in for twenty minutes.
 func TestStayLoggedIn(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	p := e.Login("minsu", "1229")
 	refreshes := 0
