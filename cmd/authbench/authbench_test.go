@@ -37,7 +37,7 @@ func TestLoadCountsRequestsErrorsAndShed(t *testing.T) {
 }
 
 func TestReportTargets(t *testing.T) {
-	r := report{Cores: 2, Results: []result{
+	r := report{Cores: 2, Slots: 1, RSSBudgetMiB: 64, Results: []result{
 		{Name: "unprotected", RPS: 1000},
 		{Name: "carrying", RPS: 920},
 		{Name: "warm", RPS: 900},
@@ -48,8 +48,9 @@ func TestReportTargets(t *testing.T) {
 		{Name: "oauth refresh", RPS: 95},
 		{Name: "GET /protected/ (" + mixedName + ")", RPS: 400, P99ms: 9},
 		{Name: "POST /login/ (the flood)", RPS: 300, OKRPS: 45},
+		{Name: "GET /protected/ (control)", RPS: 480, P99ms: 7},
 	}}
-	r.finish(80<<20, 20*time.Millisecond)
+	r.finish(60<<20, 20*time.Millisecond)
 	met := func(prefix string) bool {
 		for _, tg := range r.Targets {
 			if strings.HasPrefix(tg.Goal, prefix) {
@@ -69,12 +70,14 @@ func TestReportTargets(t *testing.T) {
 	assert.True(t, met("server peak RSS"))
 	assert.False(t, met("/auth/verify"), "0.80 < 0.85")
 	assert.True(t, met("/oauth/token refresh"), "95 >= 0.9 x 100")
-	assert.True(t, met("/protected/ during a login flood"), "400 >= 0.4 x 900")
-	assert.False(t, met("/protected/ p99 during"), "9 ms > 5 x 0 ms")
+	assert.True(t, met("/protected/ during a login flood"), "400 >= 0.8 x 480 (the control)")
+	assert.True(t, met("/protected/ p99 during"), "9 ms <= 1.5 x 7 ms")
 	assert.True(t, met("/login/ successes during the flood"), "45/s >= 0.8 x 50/s")
 	r.Results[7].RPS = 89
-	r.Results[8].RPS = 300
-	r.finish(80<<20, 20*time.Millisecond)
+	r.Results[8].RPS, r.Results[8].P99ms = 300, 11
+	r.finish(65<<20, 20*time.Millisecond)
 	assert.False(t, met("/oauth/token refresh"), "89 < 0.9 x 100")
-	assert.False(t, met("/protected/ during a login flood"), "300 < 0.4 x 900")
+	assert.False(t, met("/protected/ during a login flood"), "300 < 0.8 x 480")
+	assert.False(t, met("/protected/ p99 during"), "11 ms > 1.5 x 7 ms")
+	assert.False(t, met("server peak RSS"), "65 MiB > 64 MiB")
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/authd/authd/adapters/argon2"
 	"github.com/authd/authd/adapters/clock"
+	"github.com/authd/authd/cmd/internal/authd"
 )
 
 func main() {
@@ -81,12 +82,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		srv.url, o.connections, o.duration, hash.Round(time.Millisecond))
 
 	rep := report{
-		Machine:     machine(),
-		Server:      srv.url,
-		Connections: o.connections,
-		Duration:    o.duration.String(),
-		HashTime:    hash.String(),
-		Cores:       runtime.NumCPU(),
+		Machine:      machine(),
+		Server:       srv.url,
+		Connections:  o.connections,
+		Duration:     o.duration.String(),
+		HashTime:     hash.String(),
+		Cores:        runtime.NumCPU(),
+		Slots:        authd.HashConcurrency(),
+		RSSBudgetMiB: float64(authd.RSSBudget(authd.HashConcurrency())) / (1 << 20),
 	}
 	b := newBench(srv.url, o.connections)
 	b.window = o.warmup + o.duration
@@ -132,7 +135,7 @@ const mixedName = "during a login flood"
 
 // floodConnections is how many connections flood /login/ in the mixed
 // workload.
-const floodConnections = 64
+const floodConnections = 200
 
 // mixed measures /protected/ (one token, warm cache) on o.connections
 // connections while floodConnections connections flood /login/ with

@@ -56,7 +56,7 @@ func TestKubernetesMemoryFitsHashing(t *testing.T) {
 	cores, _ := strconv.Atoi(cpu[1])
 	mem, _ := strconv.Atoi(cpu[2])
 	assert.LessOrEqual(t, n, cores, "GOMAXPROCS within the CPU limit")
-	assert.GreaterOrEqual(t, int64(mem)<<20, rssBudget(n), "the container's memory limit holds authd's RSS budget")
+	assert.GreaterOrEqual(t, int64(mem)<<20, RSSBudget(n), "the container's memory limit holds authd's RSS budget")
 	assert.Contains(t, text, "port: admin", "probes on the admin port")
 	assert.Contains(t, text, `AUTH_PLAYGROUND, value: "false"`)
 }

@@ -246,7 +246,7 @@ func (a *App) Watch(ctx context.Context) {
 func (a *App) Close() { a.close() }
 
 // setMemoryLimit gives the Go runtime a soft memory limit, unless
-// GOMEMLIMIT is set, so that the process stays within rssBudget: the
+// GOMEMLIMIT is set, so that the process stays within RSSBudget: the
 // collector then runs before the heap doubles (GOGC's default would let a
 // live heap of 14 MiB grow to 28). The limit only makes the collector run
 // sooner; it never fails an allocation. Its trade-off: a live heap larger
@@ -271,10 +271,11 @@ const (
 	runtimeMemoryLimit = 27 << 20
 )
 
-// rssBudget is the resident memory authd plans for with concurrency
+// RSSBudget is the resident memory authd plans for with concurrency
 // hashing slots: 64 MiB with one slot, 19 MiB more per further slot. A
-// container's memory limit must hold it (TestKubernetesMemoryFitsHashing).
-func rssBudget(concurrency int) int64 {
+// container's memory limit must hold it (TestKubernetesMemoryFitsHashing),
+// and authbench checks a run's peak against it.
+func RSSBudget(concurrency int) int64 {
 	return codeRSS + slotRSS*int64(concurrency) + runtimeMemoryLimit
 }
 
