@@ -31,6 +31,7 @@ import (
 // AUTH_WRITE_SCREENSHOT=1 it saves the page to docs/playground-cookies.png
 // (with a CJK font installed, as the other playground tests say).
 func TestPlaygroundCookieModeInABrowser(t *testing.T) {
+	t.Parallel()
 	e, ctx := playground(t)
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
 	// What a script on the page can see: the cookies it can read, storage,
@@ -91,6 +92,7 @@ func TestPlaygroundCookieModeInABrowser(t *testing.T) {
 // even though it can read the CSRF cookie (cookies do not keep ports
 // apart).
 func TestCookieCSRFInABrowser(t *testing.T) {
+	t.Parallel()
 	ctx := headless(t)
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")

@@ -25,6 +25,7 @@ import (
 // the style or the redirect would fail here. With AUTH_WRITE_SCREENSHOT=1
 // it saves the page to docs/login-page.png (install fonts-noto-cjk first).
 func TestLoginPageInABrowser(t *testing.T) {
+	t.Parallel()
 	ctx := headless(t, chromedp.WindowSize(900, 700), chromedp.Flag("lang", "ko-KR"))
 	e := harness.NewEnv(t, harness.WithOIDCClients(t))
 	got := make(chan url.Values, 1)

@@ -64,6 +64,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 // a CJK font first, Debian's fonts-noto-cjk, or the Korean button shows
 // empty boxes).
 func TestPlaygroundInABrowser(t *testing.T) {
+	t.Parallel()
 	e, ctx := playground(t)
 
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
@@ -165,6 +166,7 @@ func headless(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Conte
 // it saves the page to docs/playground-dpop.png (with a CJK font installed,
 // as above).
 func TestPlaygroundDPoPInABrowser(t *testing.T) {
+	t.Parallel()
 	e, ctx := playground(t)
 	click := func(sel string) { require.NoError(t, chromedp.Do(ctx, chromedp.Click(sel)), sel) }
 

@@ -52,6 +52,7 @@ func httpGet(t *testing.T, c *http.Client, url, token string, headers ...string)
 // stopped with 401 and authd's WWW-Authenticate. authd runs as the file's
 // comment says: nginx's address trusted, the gateway's origin configured.
 func TestNginxAuthRequest(t *testing.T) {
+	t.Parallel()
 	conf, err := os.ReadFile("../../../../deployments/nginx/auth_request.conf")
 	require.NoError(t, err)
 	const origin = "http://api.example" // the file's server_name, on port 80 as clients see it
@@ -168,6 +169,7 @@ func composeBehindNginx(t *testing.T, extra map[string]string) (a, b *harness.Pr
 // instances, and the login throttle keys on the client address nginx
 // forwards (AUTH_TRUSTED_PROXIES), not on nginx's own.
 func TestNginxLoadBalancerFromCompose(t *testing.T) {
+	t.Parallel()
 	const public = "http://authd.compose.test" // AUTH_PUBLIC_URL, as compose.yaml sets it
 	a, b, gw := composeBehindNginx(t, map[string]string{
 		"AUTH_TRUSTED_PROXIES": "127.0.0.1/32", "AUTH_LOGIN_MAX_FAILURES": "1", // 10 per client address
@@ -278,6 +280,7 @@ func TestNginxLoadBalancerFromCompose(t *testing.T) {
 // fails at once, everything else keeps serving) and then shuts down
 // gracefully. The client sees no failed request.
 func TestDrainLosesNoRequestBehindNginx(t *testing.T) {
+	t.Parallel()
 	a, _, gw := composeBehindNginx(t, map[string]string{
 		"AUTH_SHUTDOWN_DRAIN": "1s", "AUTH_SHUTDOWN_TIMEOUT": "5s", "AUTH_REFRESH_REUSE_GRACE": "10s", // as compose.yaml
 	})

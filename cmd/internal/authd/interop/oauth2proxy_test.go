@@ -59,6 +59,7 @@ func oauth2Proxy(t *testing.T) string {
 // runs on real time, and the test waits for the proxy's 2 s cookie refresh
 // once: about 4 s of real time.
 func TestInteropOAuth2Proxy(t *testing.T) {
+	t.Parallel()
 	bin := oauth2Proxy(t)
 	secret := "oauth2-proxy-client-secret-for-tests-only-01"
 	sum := sha256.Sum256([]byte(secret))
