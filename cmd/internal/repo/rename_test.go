@@ -142,12 +142,9 @@ func TestTemplate(t *testing.T) {
 	assert.Empty(t, found, "Go source names the module path outside its imports; a renamed copy would break there")
 
 	// The page's commands, in a plain copy.
-	doc, err := os.ReadFile(filepath.Join(root, "docs/template.md"))
-	require.NoError(t, err)
-	_, after, ok := strings.Cut(string(doc), "From a clone, the same rename by hand:\n\n```sh\n")
-	require.True(t, ok, "docs/template.md lost its rename-by-hand block")
-	block, _, _ := strings.Cut(after, "```")
-	lines := strings.Split(strings.TrimSpace(block), "\n")
+	blocks := docBlocks(t, filepath.Join(root, "docs/template.md"))
+	require.Contains(t, blocks["gonew"].text, " "+module+" "+renamedModule+"\n", "the page's gonew command renames to the module this test checks")
+	lines := strings.Split(strings.TrimSpace(blocks["rename"].text), "\n")
 	require.GreaterOrEqual(t, len(lines), 2)
 	byHand := t.TempDir()
 	copyRenamed(t, root, files, byHand, module, module)                                  // a plain copy
