@@ -208,7 +208,8 @@ func TestDocsAsPrinted(t *testing.T) {
 				exported, err := os.ReadFile(githubEnv)
 				require.NoError(t, err)
 				stepEnv := append(env, strings.Fields(string(exported))...)
-				if out, err := runScript(t, ws, stepEnv, withoutPipInstall(t, step.Run)); err != nil {
+				// GitHub runs a step with bash -eo pipefail.
+				if out, err := runScript(t, ws, stepEnv, "set -o pipefail\n"+withoutPipInstall(t, step.Run)); err != nil {
 					return fmt.Sprintf("step %q: %v\n%s", step.Name+step.Run, err, out), err
 				}
 			}
@@ -423,7 +424,9 @@ func freePort(t *testing.T) string {
 	return port
 }
 
-// runScript runs the script with bash -euo pipefail in dir, in a process
+// runScript runs the script with bash -eu in dir (errexit, as a careful
+// reader's shell; without pipefail, as an interactive one: `curl | head`
+// is fine there), in a process
 // group of its own that the test's end stops, so a server the script starts
 // in the background (`authd &`) lives until then. Output goes to a file,
 // not a pipe, so the script's end is not held up by a background process
@@ -433,7 +436,7 @@ func runScript(t *testing.T, dir string, env []string, script string) (string, e
 	f, err := os.CreateTemp(t.TempDir(), "out")
 	require.NoError(t, err)
 	defer f.Close()
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd := exec.Command("bash", "-eu", "-c", script)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, cmd.Start())
