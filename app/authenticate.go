@@ -25,5 +25,9 @@ func (s *Service) Authenticate(ctx context.Context, token string, dpop domain.Pr
 		return domain.Principal{}, err
 	}
 	c := a.claims
-	return domain.Principal{UserID: c.Subject, Username: c.Username, SessionID: c.SessionID, JKT: c.JKT}, nil
+	if c.Service() {
+		return domain.Principal{ClientID: c.ClientID, Scope: c.Scope, Service: true}, nil
+	}
+	return domain.Principal{UserID: c.Subject, Username: c.Username, SessionID: c.SessionID, JKT: c.JKT,
+		ClientID: c.ClientID, Scope: c.Scope}, nil
 }

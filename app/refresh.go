@@ -155,6 +155,8 @@ func (s *Service) clientMayUse(c domain.Claims, p presentation) error {
 		return domain.InvalidToken("client_id of another client")
 	case p.clientID == "" && !p.resource && !p.inspect && !client.Public():
 		return domain.InvalidToken("client_id of a confidential client that did not authenticate")
+	case c.Service() && (client.Public() || !client.Allows(domain.GrantClientCredentials)):
+		return domain.InvalidToken("a service token of a client no longer allowed client_credentials")
 	}
 	return nil
 }

@@ -12,6 +12,9 @@ import (
 // Sessions lists the live sessions of the principal's user, oldest first.
 // It returns an error wrapping domain.ErrUnavailable when the store fails.
 func (s *Service) Sessions(ctx context.Context, p domain.Principal) ([]domain.SessionInfo, error) {
+	if err := p.RequireUser(); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now()
 	list, err := s.sessions.UserSessions(ctx, p.UserID, now)
 	if err != nil {
@@ -31,6 +34,9 @@ func (s *Service) Sessions(ctx context.Context, p domain.Principal) ([]domain.Se
 // domain.ErrNotFound when no session has the id or it belongs to another
 // user, so a caller cannot probe for other users' session ids.
 func (s *Service) RevokeSession(ctx context.Context, p domain.Principal, id string) error {
+	if err := p.RequireUser(); err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	sess, err := s.sessions.Session(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && sess.UserID != p.UserID) {

@@ -11,6 +11,7 @@ const (
 	GrantAuthorizationCode = "authorization_code"
 	GrantPassword          = "password"
 	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
 )
 
 // ScopeOpenID is the scope that makes an authorization an OpenID Connect
@@ -150,6 +151,17 @@ func scopeWithin(allowed []string, requested string) (string, error) {
 		}
 	}
 	return strings.Join(out, " "), nil
+}
+
+// ServiceScope returns the scope of a client_credentials grant for
+// requested: GrantScope's, and when nothing is asked, every scope the
+// client registered (the predefined default of RFC 6749 §3.3: a service
+// client is registered for what it calls).
+func (c Client) ServiceScope(requested string) (string, error) {
+	if strings.TrimSpace(requested) == "" {
+		return strings.Join(c.Scopes, " "), nil
+	}
+	return c.GrantScope(requested)
 }
 
 // HasScope reports whether scope s is in the space-separated list.

@@ -119,6 +119,8 @@ var codes = []struct {
 	{ErrUsernameTaken, "username_taken"},
 	{ErrInvalidGrant, "invalid_grant"},
 	{ErrInvalidScope, "invalid_scope"},
+	{ErrInsufficientScope, "insufficient_scope"},
+	{ErrUnauthorizedClient, "unauthorized_client"},
 	{ErrLoginRequired, "login_required"},
 	{ErrLogoutUnconfirmed, "logout_unconfirmed"},
 }

@@ -13,6 +13,18 @@ type Policy struct {
 	Leeway        time.Duration
 	SessionMaxAge time.Duration
 	ReuseGrace    time.Duration
+	// ServiceTTL is the lifetime of service tokens (the client_credentials
+	// grant); 0 means AccessTTL.
+	ServiceTTL time.Duration
+}
+
+// ServiceLifetime returns the lifetime of service tokens: ServiceTTL, or
+// AccessTTL when it is 0.
+func (p Policy) ServiceLifetime() time.Duration {
+	if p.ServiceTTL == 0 {
+		return p.AccessTTL
+	}
+	return p.ServiceTTL
 }
 
 // DefaultPolicy returns the seed server's lifetimes (access 1 minute, refresh
@@ -44,7 +56,7 @@ func (p Policy) Check() error {
 	for _, d := range []struct {
 		field string
 		v     time.Duration
-	}{{"AccessTTL", p.AccessTTL}, {"RefreshTTL", p.RefreshTTL}, {"SessionMaxAge", p.SessionMaxAge}} {
+	}{{"AccessTTL", p.AccessTTL}, {"RefreshTTL", p.RefreshTTL}, {"SessionMaxAge", p.SessionMaxAge}, {"ServiceTTL", p.ServiceLifetime()}} {
 		if d.v < time.Second || d.v%time.Second != 0 {
 			return &PolicyError{d.field, "must be a whole number of seconds, at least 1s, not " + d.v.String()}
 		}
@@ -132,6 +144,8 @@ func (p Policy) Validate(c Claims, want TokenKind, now time.Time) (Claims, error
 		return Claims{}, InvalidToken("iss")
 	case c.Audience != p.AudienceFor(want):
 		return Claims{}, InvalidToken("aud")
+	case c.Service():
+		return p.validateService(c, now)
 	case c.Subject == "" || c.SessionID == "" || c.ID == "":
 		return Claims{}, InvalidToken("missing claim")
 	case c.ExpiresAt.IsZero() || c.IssuedAt.IsZero() || c.NotBefore.IsZero():
@@ -150,6 +164,42 @@ func (p Policy) Validate(c Claims, want TokenKind, now time.Time) (Claims, error
 	}
 	c.Generation = gen
 	return c, nil
+}
+
+// validateService is Validate's path for a service token (Claims.Service),
+// after kind, issuer and audience: its subject is its client, it has a
+// jti, and its lifetime is at most ServiceLifetime. It has no session and
+// no generation.
+func (p Policy) validateService(c Claims, now time.Time) (Claims, error) {
+	switch {
+	case c.ClientID == "" || c.Subject != c.ClientID || c.ID == "":
+		return Claims{}, InvalidToken("a service token's sub must be its client_id")
+	case c.Username != "" || c.JKT != "":
+		return Claims{}, InvalidToken("a service token names no user")
+	case c.ExpiresAt.IsZero() || c.IssuedAt.IsZero() || c.NotBefore.IsZero():
+		return Claims{}, InvalidToken("missing time claim")
+	case !c.NotBefore.Equal(c.IssuedAt):
+		return Claims{}, InvalidToken("nbf differs from iat")
+	case c.ExpiresAt.Sub(c.IssuedAt) > p.ServiceLifetime() || c.ExpiresAt.Before(c.IssuedAt):
+		return Claims{}, InvalidToken("lifetime")
+	}
+	if err := p.ValidateTime(c, now); err != nil {
+		return Claims{}, err
+	}
+	c.Generation = 0
+	return c, nil
+}
+
+// NewServiceClaims returns the claims of a service token of the
+// client_credentials grant (RFC 6749 §4.4) for the client, with the jti
+// id and the scope, issued at the instant at: sub and client_id are the
+// client's id, no session, exp is iat plus ServiceLifetime.
+func (p Policy) NewServiceClaims(clientID, id, scope string, at time.Time) Claims {
+	iat := at.UTC().Truncate(time.Second)
+	return Claims{
+		Issuer: p.Issuer, Audience: p.AudienceFor(Access), Subject: clientID, ClientID: clientID,
+		ID: id, Kind: Access, IssuedAt: iat, NotBefore: iat, ExpiresAt: iat.Add(p.ServiceLifetime()), Scope: scope,
+	}
 }
 
 // ValidateTime applies only the time rule to claims that already passed

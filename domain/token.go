@@ -79,6 +79,13 @@ type Claims struct {
 	Generation uint64
 }
 
+// Service reports whether the claims are a service token's (the
+// client_credentials grant): an access token of no session, whose subject
+// is its client. It is the one place that tells service tokens from user
+// tokens; Policy.Validate judges each by its own rules, and a service
+// principal is refused where a user is required.
+func (c Claims) Service() bool { return c.Kind == Access && c.SessionID == "" }
+
 // TokenID returns the jti of the token of the given kind and refresh
 // generation of session sid: "<sid>.a<generation>" or "<sid>.r<generation>".
 // It is unique because session ids are random and generations only grow, and

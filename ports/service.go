@@ -30,6 +30,11 @@ type AuthService interface {
 	// (empty: all of them); one that is not is domain.ErrInvalidScope (as
 	// *domain.ScopeError) and changes nothing.
 	RefreshScope(ctx context.Context, refreshToken, clientID, scope string, dpop domain.ProofRequest) (domain.TokenPair, error)
+	// IssueServiceToken runs the client_credentials grant for an
+	// authenticated client with its checked scope. Errors:
+	// domain.ErrUnauthorizedClient for a public client or one without the
+	// grant, domain.ErrUnavailable.
+	IssueServiceToken(ctx context.Context, client domain.Client, scope string) (domain.ServiceToken, error)
 	// Authenticate identifies the caller of an access token without a store
 	// read. Errors: domain.ErrTokenMissing, domain.ErrTokenExpired,
 	// domain.ErrInvalidToken, domain.ErrSessionRevoked, and the DPoP errors

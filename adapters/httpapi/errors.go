@@ -51,6 +51,7 @@ var problems = []struct {
 	{errPayloadTooLarge, problem{"payload_too_large", 413, "요청 본문이 너무 큽니다. (최대 16 KiB)", "The request body is too large (16 KiB at most).", ""}},
 	{domain.ErrNotFound, problem{"not_found", 404, "요청한 리소스를 찾을 수 없습니다.", "The requested resource was not found.", ""}},
 	{errMethodNotAllowed, problem{"method_not_allowed", 405, "허용되지 않은 메서드입니다.", "The method is not allowed for this path.", ""}},
+	{domain.ErrInsufficientScope, problem{"insufficient_scope", 403, "이 토큰으로는 접근할 수 없습니다. 필요한 scope가 없거나 사용자 토큰이 아닙니다.", "The token does not grant this: a scope is missing, or the resource needs a user's token.", "insufficient_scope"}},
 	{errCSRF, problem{"csrf_failed", 403, "CSRF 검증에 실패했습니다. 허용된 출처의 페이지에서 authd_csrf 쿠키의 값을 X-CSRF-Token 헤더에 담아 보내세요.", "The CSRF check failed: send the authd_csrf cookie's value in the X-CSRF-Token header from a page of an allowed origin.", ""}},
 	{domain.ErrRateLimited, problem{"rate_limited", 429, "요청이 너무 많습니다. 잠시 후 다시 시도하세요.", "Too many attempts. Try again later.", ""}},
 	{errInvalidClient, problem{"invalid_client", 401, "클라이언트 인증에 실패했습니다.", "Client authentication failed.", ""}},
@@ -146,6 +147,16 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			// Bearer first for the clients that read only one.
 			h.Add("WWW-Authenticate", s.dpopChallenge)
 		}
+	}
+	var sr *domain.ScopeRequiredError
+	if errors.As(err, &sr) {
+		// RFC 6750 §3.1: a valid token that grants too little, with the
+		// scope the resource requires when it names one.
+		challenge := `Bearer realm="` + Realm + `", error="insufficient_scope", error_description="` + p.en + `"`
+		if sr.Scope != "" {
+			challenge += `, scope="` + sr.Scope + `"`
+		}
+		h.Set("WWW-Authenticate", challenge)
 	}
 	setRetryAfter(h, err, p.status)
 	noteError(r, err, p.status)

@@ -49,7 +49,7 @@ func (s *server) handleVerify() http.Handler {
 			return
 		}
 		h := w.Header()
-		h.Set("X-Auth-Subject", p.UserID)
+		h.Set("X-Auth-Subject", p.Subject())
 		h.Set("X-Auth-Username", p.Username)
 		h.Set("X-Auth-Session", p.SessionID)
 		w.WriteHeader(http.StatusOK)

@@ -8,13 +8,24 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// authenticate returns the principal of the request's access token, sent
-// as a Bearer token or as a DPoP-bound one with its proof, or in the access
-// cookie (with the CSRF check for a state-changing method), or answers the
-// error and returns false.
+// authenticate returns the principal of the request's user access token,
+// sent as a Bearer token or as a DPoP-bound one with its proof, or in the
+// access cookie (with the CSRF check for a state-changing method), or
+// answers the error (403 insufficient_scope for a service token) and
+// returns false.
 func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (domain.Principal, bool) {
 	p, _, ok := s.authenticateWith(w, r, s.proofRequest, !safeMethod(r.Method))
-	return p, ok
+	if !ok {
+		return p, false
+	}
+	// Every route that authenticates this way is a user's (/protected/,
+	// /sessions/, /userinfo): a service token is valid but grants none of
+	// them (RFC 6750 §3.1). /auth/verify calls authenticateWith and takes it.
+	if err := p.RequireUser(); err != nil {
+		s.writeError(w, r, err)
+		return domain.Principal{}, false
+	}
+	return p, true
 }
 
 // authenticateWith is authenticate with the function that finds which

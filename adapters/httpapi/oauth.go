@@ -73,9 +73,10 @@ type grantResult struct {
 	noRefresh bool
 }
 
-// handleOAuthToken serves POST /oauth/token/ (RFC 6749 §4.1.3, §4.3 and
-// §6): the authorization code grant redeems a code, the password grant
-// logs in, the refresh_token grant rotates, through the same use cases as
+// handleOAuthToken serves POST /oauth/token/ (RFC 6749 §4.1.3, §4.3, §4.4
+// and §6): the authorization code grant redeems a code, the password grant
+// logs in, the refresh_token grant rotates, the client_credentials grant
+// issues a service token, through the same use cases as
 // the login page, /login/ and /refresh/.
 func (s *server) handleOAuthToken() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +135,8 @@ func (s *server) oauthGrant(w http.ResponseWriter, r *http.Request) (grantResult
 		if !client.Allows(grant) {
 			return grantResult{}, errUnauthorizedClient
 		}
+	case GrantClientCredentials:
+		return s.serviceGrant(r, form, client)
 	case GrantAuthorizationCode:
 		switch {
 		case s.signIn == nil:
@@ -181,6 +184,25 @@ func (s *server) codeGrant(r *http.Request, form url.Values, client OAuthClient,
 		return grantResult{}, err
 	}
 	return grantResult{pair: g.Pair, scope: g.Scope, idToken: g.IDToken, noRefresh: !client.Allows(GrantRefreshToken)}, nil
+}
+
+// serviceGrant runs the client_credentials grant (RFC 6749 §4.4): a
+// public client, or one that does not list the grant, is
+// unauthorized_client; the scope is the client's (ServiceScope: all of it
+// when none is asked). The token is a bearer token with no refresh token.
+func (s *server) serviceGrant(r *http.Request, form url.Values, client OAuthClient) (grantResult, error) {
+	if client.Public() || !client.Allows(GrantClientCredentials) {
+		return grantResult{}, errUnauthorizedClient
+	}
+	scope, err := client.ServiceScope(form.Get("scope"))
+	if err != nil {
+		return grantResult{}, err
+	}
+	t, err := s.auth.IssueServiceToken(r.Context(), client, scope)
+	if err != nil {
+		return grantResult{}, err
+	}
+	return grantResult{pair: domain.TokenPair{Access: t.Access, AccessExpiresIn: t.ExpiresIn}, scope: t.Scope, noRefresh: true}, nil
 }
 
 // tokenHint reads token_type_hint (RFC 7009 §2.1, RFC 7662 §2.1). An

@@ -22,6 +22,7 @@ const (
 	GrantAuthorizationCode = domain.GrantAuthorizationCode
 	GrantPassword          = domain.GrantPassword
 	GrantRefreshToken      = domain.GrantRefreshToken
+	GrantClientCredentials = domain.GrantClientCredentials
 )
 
 // DefaultClientID is the public client that may use both grants when no
@@ -105,9 +106,14 @@ func (e clientFile) client() (OAuthClient, error) {
 		}
 	}
 	for _, g := range e.Grants {
-		if g != GrantPassword && g != GrantRefreshToken && g != GrantAuthorizationCode {
-			return c, fmt.Errorf("grant type %q is not authorization_code, password or refresh_token", g)
+		if g != GrantPassword && g != GrantRefreshToken && g != GrantAuthorizationCode && g != GrantClientCredentials {
+			return c, fmt.Errorf("grant type %q is not authorization_code, client_credentials, password or refresh_token", g)
 		}
+	}
+	if c.Allows(GrantClientCredentials) && c.SecretSHA256 == nil {
+		// RFC 6749 §4.4: only a confidential client; a public client's
+		// client_id is no secret, anyone could get its tokens.
+		return c, errors.New("client_credentials needs a confidential client (a client_secret_sha256)")
 	}
 	if c.Introspect && c.SecretSHA256 == nil {
 		// Introspection answers who a token belongs to (sub, username,
@@ -184,6 +190,16 @@ func (c oauthClients) scopes() []string {
 	return out
 }
 
+// anyAllows reports whether some client may use the grant.
+func (c oauthClients) anyAllows(grant string) bool {
+	for _, cl := range c.byID {
+		if cl.Allows(grant) {
+			return true
+		}
+	}
+	return false
+}
+
 // dummySecret is compared against when the client is unknown, so an unknown
 // client_id costs the same as a wrong secret.
 var dummySecret = sha256.Sum256([]byte("authd: no such client"))
@@ -233,6 +249,6 @@ func (c oauthClients) authenticate(r *http.Request, form url.Values) (OAuthClien
 // in errors.go like every other error.
 var (
 	errInvalidClient      = errors.New("invalid client")
-	errUnauthorizedClient = errors.New("unauthorized client")
+	errUnauthorizedClient = domain.ErrUnauthorizedClient
 	errUnsupportedGrant   = errors.New("unsupported grant type")
 )

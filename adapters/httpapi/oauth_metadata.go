@@ -74,6 +74,9 @@ func (s *server) metadataOf(d Deps) metadata {
 		m.IDTokenSigningAlgs = d.IDTokenAlgs
 		m.PromptValues = []string{"none", "login", "consent"}
 	}
+	if s.clients.anyAllows(GrantClientCredentials) {
+		m.GrantTypes = append(m.GrantTypes, GrantClientCredentials)
+	}
 	return m
 }
 

@@ -32,8 +32,8 @@ type payload struct {
 	Nbf      int64  `json:"nbf"`
 	Iat      int64  `json:"iat"`
 	Jti      string `json:"jti"`
-	Sid      string `json:"sid"`
-	Username string `json:"preferred_username"`
+	Sid      string `json:"sid,omitempty"`                // absent only on a service token
+	Username string `json:"preferred_username,omitempty"` // likewise
 	Type     string `json:"type"`
 	ClientID string `json:"client_id,omitempty"`
 	Scope    string `json:"scope,omitempty"`

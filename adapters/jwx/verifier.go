@@ -131,7 +131,7 @@ func decodeClaims(body []byte) (domain.Claims, error) {
 		optional bool
 	}{
 		{"iss", r.Iss, &c.Issuer, false}, {"sub", r.Sub, &c.Subject, false}, {"jti", r.Jti, &c.ID, false},
-		{"sid", r.Sid, &c.SessionID, false}, {"type", r.Type, &typ, false},
+		{"sid", r.Sid, &c.SessionID, true}, {"type", r.Type, &typ, false},
 		{"preferred_username", r.Username, &c.Username, true}, {"client_id", r.ClientID, &c.ClientID, true},
 		{"scope", r.Scope, &c.Scope, true},
 	} {

@@ -57,6 +57,10 @@ func (s *service) RefreshScope(ctx context.Context, token, clientID, scope strin
 	return p, err
 }
 
+func (s *service) IssueServiceToken(ctx context.Context, client domain.Client, scope string) (domain.ServiceToken, error) {
+	return s.next.IssueServiceToken(ctx, client, scope)
+}
+
 func (s *service) Authenticate(ctx context.Context, token string, dpop domain.ProofRequest) (domain.Principal, error) {
 	return s.next.Authenticate(ctx, token, dpop)
 }

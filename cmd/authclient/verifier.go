@@ -37,8 +37,11 @@ type VerifierConfig struct {
 	// (AUTH_ACCESS_TTL): a token whose exp lies further from its iat is
 	// refused, as authd refuses it.
 	AccessTTL time.Duration
-	Clock     ports.Clock
-	HTTP      *http.Client
+	// ServiceTTL is the longest service-token lifetime accepted
+	// (AUTH_SERVICE_TOKEN_TTL); 0 means AccessTTL, as at authd.
+	ServiceTTL time.Duration
+	Clock      ports.Clock
+	HTTP       *http.Client
 	// PublicURL is the base URL clients reach this service at, which the
 	// htu of their DPoP proofs names, such as https://api.example. It is
 	// required to accept DPoP-bound tokens: without it every bound token is
@@ -87,6 +90,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 	if cfg.AccessTTL > 0 {
 		policy.AccessTTL = cfg.AccessTTL
 	}
+	policy.ServiceTTL = cfg.ServiceTTL
 	if cfg.DPoPWindow > 0 {
 		dpop.Window = cfg.DPoPWindow
 	}

@@ -270,6 +270,7 @@ func bind(b *binder, c *Config) {
 	b.String(&c.Addr, "AUTH_ADDR", "127.0.0.1:5000", "address to listen on")
 	b.Duration(&p.AccessTTL, "AUTH_ACCESS_TTL", def.AccessTTL, "access token lifetime")
 	b.Duration(&p.RefreshTTL, "AUTH_REFRESH_TTL", def.RefreshTTL, "refresh token lifetime")
+	b.Duration(&p.ServiceTTL, "AUTH_SERVICE_TOKEN_TTL", def.ServiceTTL, "lifetime of client_credentials service tokens (0: AUTH_ACCESS_TTL)")
 	b.Duration(&p.SessionMaxAge, "AUTH_SESSION_MAX_AGE", def.SessionMaxAge, "absolute session lifetime")
 	b.Duration(&p.ReuseGrace, "AUTH_REFRESH_REUSE_GRACE", def.ReuseGrace, "window in which the previous refresh token gets the same pair back")
 	b.Duration(&p.Leeway, "AUTH_LEEWAY", def.Leeway, "clock skew tolerated on nbf and exp")
@@ -446,7 +447,7 @@ func (c Config) rules() []rule {
 
 // policyEnv names the setting of each field of domain.Policy.
 var policyEnv = map[string]string{
-	"AccessTTL": "AUTH_ACCESS_TTL", "RefreshTTL": "AUTH_REFRESH_TTL", "SessionMaxAge": "AUTH_SESSION_MAX_AGE",
+	"AccessTTL": "AUTH_ACCESS_TTL", "RefreshTTL": "AUTH_REFRESH_TTL", "SessionMaxAge": "AUTH_SESSION_MAX_AGE", "ServiceTTL": "AUTH_SERVICE_TOKEN_TTL",
 	"Leeway": "AUTH_LEEWAY", "ReuseGrace": "AUTH_REFRESH_REUSE_GRACE", "Issuer": "AUTH_ISSUER", "Audience": "AUTH_AUDIENCE",
 }
 
