@@ -30,6 +30,7 @@ const T = {
     stolenWorked: "Bearer 토큰이라 도둑의 복사본이 통했습니다. 도둑의 갱신으로 세션이 회전했으니, 다음 갱신은 재사용으로 감지되어 세션이 끝납니다.",
     cookieLabel: "쿠키 모드: 리프레시 토큰을 HttpOnly 쿠키에 두기 (스크립트가 읽을 수 없음)",
     cookieHeld: "리프레시 토큰은 HttpOnly 쿠키(authd_refresh)에 있어 이 페이지의 스크립트로는 읽을 수 없습니다.",
+    codeButton: "인가 코드 흐름으로 로그인 (PKCE)", codeHelp: "authd 의 로그인 페이지로 갔다가 코드를 들고 돌아옵니다 (OAuth 2.1).",
     signupName: "새 아이디", signupPassword: "새 비밀번호 (8자 이상)", signupButton: "가입하고 로그인",
     signedUp: (u) => `${u} 로 가입했습니다 (POST /signup/ → 201). 새 사용자로 로그인된 상태입니다.`,
     stolenNoRefresh: (found) => `도둑이 document.cookie, localStorage, sessionStorage, 페이지 메모리를 뒤졌지만 리프레시 토큰은 어디에도 없었습니다 (찾은 것: ${found}). 쿠키만으로 보낸 도둑의 갱신은 CSRF 토큰이 없어 403으로 거절됐습니다. 단, 페이지가 열려 있는 동안 삽입된 스크립트는 이 페이지 안에서 요청을 보낼 수는 있습니다.`,
@@ -51,6 +52,7 @@ const T = {
     stolenWorked: "Bearer tokens: the thief's copies worked. The thief's refresh rotated the session, so your next refresh will be flagged as reuse and end it.",
     cookieLabel: "Cookie mode: keep the refresh token in an HttpOnly cookie (no script can read it)",
     cookieHeld: "The refresh token is in an HttpOnly cookie (authd_refresh): no script on this page can read it.",
+    codeButton: "Log in with the authorization code flow (PKCE)", codeHelp: "Goes to authd's login page and comes back with a code (OAuth 2.1).",
     signupName: "new username", signupPassword: "new password (8+ characters)", signupButton: "Sign up and log in",
     signedUp: (u) => `Signed up as ${u} (POST /signup/ → 201) and logged in as the new user.`,
     stolenNoRefresh: (found) => `The thief searched document.cookie, localStorage, sessionStorage and the page's memory and found no refresh token anywhere (found: ${found}). Its refresh with the cookie alone was refused with 403, for want of the CSRF token. An injected script can still send requests from inside this page while it is open, but it cannot carry the session away.`,
@@ -64,6 +66,7 @@ const state = {
   stolen: "", // the last theft's outcome: "", "blocked", "worked" or "norefresh"
   stolenFound: "", // what the thief found in cookie mode
   cookieMode: false, // the session's refresh token is in the HttpOnly cookie, never in this page
+  oauthClient: "", // the OAuth client of a code-flow session, which refreshes at /oauth/token
   refreshExp: 0, refreshLife: 0, // the cookie's refresh token's expiry (ms, server clock) and lifetime, from the body
 };
 
@@ -172,6 +175,7 @@ async function login() {
   const r = await call("POST", "/login/", { body, key });
   if (r.status === 200) {
     state.user = username;
+    state.oauthClient = "";
     state.previousRefresh = "";
     state.key = r.data.token_type === "DPoP" ? key : null;
     state.stolen = "";
@@ -201,10 +205,85 @@ async function signUp() {
   out.textContent = t("signedUp", username);
   $("signup-password").value = "";
   state.user = username;
+  state.oauthClient = "";
   state.previousRefresh = "";
   state.key = r.data.token_type === "DPoP" ? key : null;
   state.stolen = "";
   setTokens(r.data);
+}
+
+// The authorization code flow (OAuth 2.1, RFC 7636) as a single-page app
+// does it, with WebCrypto alone: the public client "playground" (it must
+// be in AUTH_OAUTH_CLIENTS_FILE with this page's URL as a redirect URI,
+// docs/integration.md) sends the browser to /oauth/authorize with the
+// SHA-256 of a random verifier; back here with a code, it redeems the code
+// with the verifier. The verifier, state and nonce wait in sessionStorage
+// across the redirect (they are single-use and worthless after it); the
+// tokens stay in memory. The session then refreshes at /refresh/ as a
+// login's does.
+const codeClient = "playground";
+
+// oauthRefresh rotates a code-flow session as its OAuth client does, at
+// the token endpoint (RFC 6749 §6), and answers as call does, with the
+// body in /refresh/'s shape; a refused token (invalid_grant) ends the
+// session as a 401 does.
+async function oauthRefresh(token) {
+  const form = new URLSearchParams({ grant_type: "refresh_token", client_id: state.oauthClient, refresh_token: token });
+  const res = await fetch("/oauth/token", { method: "POST", body: form,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": state.lang } });
+  const data = await res.json().catch(() => null);
+  addLog("POST", "/oauth/token (refresh_token)", res.status, data);
+  if (res.status === 200) {
+    return { status: 200, data: { access: data.access_token, refresh: data.refresh_token, refresh_expires_in: data.refresh_expires_in } };
+  }
+  return { status: res.status === 400 && data && data.error === "invalid_grant" ? 401 : res.status, data };
+}
+
+async function codeLogin() {
+  const meta = await (await fetch("/.well-known/openid-configuration")).json();
+  const verifier = b64u(crypto.getRandomValues(new Uint8Array(32)));
+  const flow = { verifier, state: b64u(crypto.getRandomValues(new Uint8Array(16))),
+    nonce: b64u(crypto.getRandomValues(new Uint8Array(16))), issuer: meta.issuer, token: meta.token_endpoint };
+  sessionStorage.setItem("authd_pkce", JSON.stringify(flow));
+  const q = new URLSearchParams({ response_type: "code", client_id: codeClient, redirect_uri: location.origin + "/",
+    scope: "openid", state: flow.state, nonce: flow.nonce, code_challenge: await sha256(verifier), code_challenge_method: "S256" });
+  location.assign(meta.authorization_endpoint + "?" + q);
+}
+
+// codeReturn redeems the code of an authorization response in the URL,
+// once: the URL is cleaned and the stored flow forgotten first.
+async function codeReturn() {
+  const q = new URLSearchParams(location.search);
+  if (!q.has("code") && !q.has("error")) return;
+  history.replaceState(null, "", "/");
+  const flow = JSON.parse(sessionStorage.getItem("authd_pkce") || "null");
+  sessionStorage.removeItem("authd_pkce");
+  if (!flow || q.get("state") !== flow.state || q.get("iss") !== flow.issuer) {
+    addLog("GET", "/?code=…", 400, { error: "state or iss does not match this tab's request" });
+    return;
+  }
+  if (q.has("error")) {
+    addLog("GET", "/?error=…", 400, { error: q.get("error") });
+    return;
+  }
+  const form = new URLSearchParams({ grant_type: "authorization_code", client_id: codeClient, code: q.get("code"),
+    redirect_uri: location.origin + "/", code_verifier: flow.verifier });
+  const res = await fetch("/oauth/token", { method: "POST", body: form,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": state.lang } });
+  const data = await res.json().catch(() => null);
+  addLog("POST", "/oauth/token", res.status, data);
+  if (res.status !== 200) return;
+  const id = decode(data.id_token).claims;
+  if (id.nonce !== flow.nonce) {
+    addLog("POST", "/oauth/token", res.status, { error: "the ID token's nonce is not this tab's" });
+    return;
+  }
+  state.user = id.preferred_username || id.sub;
+  state.previousRefresh = "";
+  state.key = null;
+  state.oauthClient = codeClient;
+  state.stolen = "";
+  setTokens({ access: data.access_token, refresh: data.refresh_token, refresh_expires_in: data.refresh_expires_in });
 }
 
 // signUpServed reports whether this authd serves POST /signup/: a GET there
@@ -255,7 +334,8 @@ async function refresh() {
   state.refreshing = true;
   try {
     const used = state.refresh;
-    const r = await call("POST", "/refresh/", { token: used, key: state.key, csrf: state.cookieMode });
+    const r = state.oauthClient ? await oauthRefresh(used)
+      : await call("POST", "/refresh/", { token: used, key: state.key, csrf: state.cookieMode });
     if (r.status === 200) {
       if (used) state.previousRefresh = used;
       setTokens(r.data);
@@ -269,7 +349,8 @@ async function refresh() {
 
 async function replay() {
   if (!state.previousRefresh) return;
-  const r = await call("POST", "/refresh/", { token: state.previousRefresh, key: state.key });
+  const r = state.oauthClient ? await oauthRefresh(state.previousRefresh)
+    : await call("POST", "/refresh/", { token: state.previousRefresh, key: state.key });
   if (r.status === 401) endSession(r.data.error);
 }
 
@@ -278,9 +359,20 @@ async function protectedCall() {
   if (r.status === 401 && ["session_revoked", "session_expired"].includes(r.data.error)) endSession(r.data.error);
 }
 
+// logout ends the session: at /logout/, or for a code-flow session as its
+// OAuth client does, by revoking the refresh token (RFC 7009).
 async function logout() {
-  const r = await call("POST", "/logout/", { token: state.refresh, key: state.key, csrf: state.cookieMode });
-  if (r.status === 204) {
+  let ok;
+  if (state.oauthClient) {
+    const form = new URLSearchParams({ token: state.refresh, token_type_hint: "refresh_token", client_id: state.oauthClient });
+    const res = await fetch("/oauth/revoke", { method: "POST", body: form, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    addLog("POST", "/oauth/revoke", res.status, null);
+    ok = res.status === 200;
+  } else {
+    ok = (await call("POST", "/logout/", { token: state.refresh, key: state.key, csrf: state.cookieMode })).status === 204;
+  }
+  if (ok) {
+    state.oauthClient = "";
     state.cookieMode = false;
     state.access = state.refresh = state.previousRefresh = "";
     state.user = "";
@@ -389,6 +481,7 @@ function applyLanguage() {
 document.addEventListener("DOMContentLoaded", async () => {
   $("login").addEventListener("click", login);
   $("signup").addEventListener("click", signUp);
+  $("code-login").addEventListener("click", codeLogin);
   $("protected").addEventListener("click", protectedCall);
   $("refresh").addEventListener("click", refresh);
   $("logout").addEventListener("click", logout);
@@ -399,7 +492,9 @@ document.addEventListener("DOMContentLoaded", async () => {
   if (navigator.language && navigator.language.startsWith("en")) state.lang = "en";
   await syncClock();
   $("signup-row").hidden = !(await signUpServed());
+  $("code-row").hidden = (await fetch("/.well-known/openid-configuration").catch(() => ({ status: 0 }))).status !== 200;
   applyLanguage();
+  await codeReturn();
   setInterval(tick, 250);
   setInterval(syncClock, 5000);
 });
