@@ -33,9 +33,12 @@ var VerifyHeaderFamilies = []string{VerifyNginx, VerifyTraefik, VerifyEnvoy}
 // handleVerify serves /auth/verify and every path below it, for any method:
 // the forward-auth check of nginx auth_request, Traefik ForwardAuth and
 // Envoy ext_authz. A currently valid access token gets 200 with the
-// caller's identity in X-Auth-Subject, X-Auth-Username and X-Auth-Session
-// for the gateway to pass upstream; anything else gets the same 401 and
-// WWW-Authenticate as /protected/. It runs on the verified-token cache and
+// caller's identity in X-Auth-Subject, X-Auth-Username, X-Auth-Session,
+// X-Auth-Scope and X-Auth-Client-Id for the gateway to pass upstream
+// (a service token too: its subject is its client); anything else gets
+// the same 401 and WWW-Authenticate as /protected/. With ?scope=a b the
+// token must grant every one of them, or the answer is 403
+// insufficient_scope naming them (RFC 6750 §3.1). It runs on the verified-token cache and
 // the revocation list, like /protected/. A DPoP proof names the request
 // s.forward finds: the gateway's client's, when a trusted gateway describes
 // it.
@@ -44,16 +47,45 @@ func (s *server) handleVerify() http.Handler {
 		// The access cookie counts here without the CSRF check: this
 		// request changes nothing at authd, and the gateway's upstream
 		// judges what its own request may do.
+		required, err := requiredScopes(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		p, _, ok := s.authenticateWith(w, r, s.forward.proofRequest, false)
 		if !ok {
+			return
+		}
+		if err := p.RequireScopes(required); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		h := w.Header()
 		h.Set("X-Auth-Subject", p.Subject())
 		h.Set("X-Auth-Username", p.Username)
 		h.Set("X-Auth-Session", p.SessionID)
+		h.Set("X-Auth-Scope", p.Scope)
+		h.Set("X-Auth-Client-Id", p.ClientID)
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// requiredScopes returns the scopes the location requires: the scope
+// query parameters of /auth/verify (space-separated, all required; the
+// gateway's configuration writes them in the URL it calls), joined. A
+// value that is not a list of RFC 6749 §3.3 scope-tokens is
+// invalid_request, so every scope can be quoted in the challenge.
+func requiredScopes(r *http.Request) (string, error) {
+	var all []string
+	for _, v := range r.URL.Query()["scope"] {
+		for _, sc := range strings.Fields(v) {
+			if !domain.ValidScopeToken(sc) {
+				return "", &domain.RequestError{Reason: "scope holds a character RFC 6749 §3.3 does not allow"}
+			}
+			all = append(all, sc)
+		}
+	}
+	return strings.Join(all, " "), nil
 }
 
 // ParseOrigin checks that s is a web origin of http or https (RFC 6454:
