@@ -43,6 +43,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func TestNewRefusesMissingDependencies(t *testing.T) {
+	t.Parallel()
 	_, err := app.New(app.Deps{Policy: domain.DefaultPolicy()})
 	assert.Error(t, err)
 	f := newFixture(t)
@@ -53,6 +54,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 
 // TestEachUseCaseReadsTheClockOnce: one request, one instant.
 func TestEachUseCaseReadsTheClockOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	reads := func(do func()) int32 {
@@ -142,6 +144,7 @@ func TestEachUseCaseReadsTheClockOnce(t *testing.T) {
 }
 
 func TestLoginUnknownUserDoesTheHashingWork(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, err := f.svc.Login(context.Background(), domain.Credentials{Username: "nobody", Password: "x"}, "", domain.ProofRequest{})
 	assert.ErrorIs(t, err, domain.ErrInvalidCredentials)
@@ -154,6 +157,7 @@ func TestLoginUnknownUserDoesTheHashingWork(t *testing.T) {
 }
 
 func TestFailuresPropagate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cred := domain.Credentials{Username: "minsu", Password: "right"}
 
@@ -187,6 +191,7 @@ func TestFailuresPropagate(t *testing.T) {
 // TestRevokedListIsBounded: entries leave the in-process list once the
 // session's last access token has expired.
 func TestRevokedListIsBounded(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	cred := domain.Credentials{Username: "minsu", Password: "right"}
@@ -205,6 +210,7 @@ func TestRevokedListIsBounded(t *testing.T) {
 
 // TestObserveRevoked is how another instance's revocation arrives.
 func TestObserveRevoked(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	pair, err := f.svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})

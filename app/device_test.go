@@ -32,6 +32,7 @@ func login(svc *app.Service, username, password, device, ip string) (domain.Toke
 // TestLoginHandsOutDeviceTokens: every successful login hands out a new
 // device token good for 30 days; a failed one hands out nothing.
 func TestLoginHandsOutDeviceTokens(t *testing.T) {
+	t.Parallel()
 	svc, _ := throttledOn(t, &fakeHasher{}, memory.NewFailures(), withDevices)
 	first, err := login(svc, "minsu", "right", "", "198.51.100.7")
 	require.NoError(t, err)
@@ -56,6 +57,7 @@ func TestLoginHandsOutDeviceTokens(t *testing.T) {
 // but not her device. From her office: a hundred failures on other names
 // lock the address out for everyone, but not her device.
 func TestStrangersOnHerAddressCannotLockOutHerDevice(t *testing.T) {
+	t.Parallel()
 	svc, _ := throttledOn(t, &fakeHasher{}, memory.NewFailures(), withDevices)
 	const home, office = "198.51.100.7", "203.0.113.50"
 	pair, err := login(svc, "minsu", "right", "", home)
@@ -91,6 +93,7 @@ func TestStrangersOnHerAddressCannotLockOutHerDevice(t *testing.T) {
 // (issue 22 measured 0 of 72 without one); without it, she waits like the
 // guesser. The guesser meanwhile gets no more than the documented bound.
 func TestSlowAttackDoesNotKeepHerDeviceOut(t *testing.T) {
+	t.Parallel()
 	h := &countingHasher{}
 	svc, clk := throttledOn(t, h, memory.NewFailures(), withDevices)
 	pair, err := login(svc, "minsu", "right", "", "198.51.100.7")
@@ -127,6 +130,7 @@ func TestSlowAttackDoesNotKeepHerDeviceOut(t *testing.T) {
 // wrong passwords; from then on its logins are judged like anyone's, so
 // it adds at most five guesses to what the address would get.
 func TestDeviceTokenHasItsOwnLimit(t *testing.T) {
+	t.Parallel()
 	h := &countingHasher{}
 	svc, _ := throttledOn(t, h, memory.NewFailures(), withDevices)
 	pair, err := login(svc, "minsu", "right", "", "198.51.100.7")
@@ -147,6 +151,7 @@ func TestDeviceTokenHasItsOwnLimit(t *testing.T) {
 // expired one, or one made with another key counts for nothing: the
 // normal limits apply.
 func TestForeignDeviceTokensAreIgnored(t *testing.T) {
+	t.Parallel()
 	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures(), withDevices)
 	const home = "198.51.100.7"
 	mine, err := login(svc, "minsu", "right", "", home)

@@ -82,6 +82,7 @@ func dpopServiceOn(t *testing.T, mode domain.DPoPMode, clk *countingClock, store
 var minsu = domain.Credentials{Username: "minsu", Password: "right"}
 
 func TestLoginWithProofBindsTheSession(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, store := dpopService(t, domain.DPoPOptional)
 	a := &holder{jkt: keyA, clock: clk}
@@ -102,6 +103,7 @@ func TestLoginWithProofBindsTheSession(t *testing.T) {
 }
 
 func TestBoundAccessTokenNeedsItsProofOnEveryRequest(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, _ := dpopService(t, domain.DPoPOptional)
 	a := &holder{jkt: keyA, clock: clk}
@@ -152,6 +154,7 @@ func TestBoundAccessTokenNeedsItsProofOnEveryRequest(t *testing.T) {
 }
 
 func TestUnboundTokenWithTheDPoPSchemeIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, _ := dpopService(t, domain.DPoPOptional)
 	a := &holder{jkt: keyA, clock: clk}
@@ -168,6 +171,7 @@ func TestUnboundTokenWithTheDPoPSchemeIsRefused(t *testing.T) {
 // is refused before the rotation rules; the session neither rotates nor is
 // revoked, and the owner's next refresh works.
 func TestBoundRefreshWithoutTheKeyChangesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, store := dpopService(t, domain.DPoPOptional)
 	a := &holder{jkt: keyA, clock: clk}
@@ -209,6 +213,7 @@ func TestBoundRefreshWithoutTheKeyChangesNothing(t *testing.T) {
 }
 
 func TestBoundLogoutNeedsTheKey(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, store := dpopService(t, domain.DPoPOptional)
 	a := &holder{jkt: keyA, clock: clk}
@@ -226,6 +231,7 @@ func TestBoundLogoutNeedsTheKey(t *testing.T) {
 }
 
 func TestDPoPRequired(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, store := dpopService(t, domain.DPoPRequired)
 	a := &holder{jkt: keyA, clock: clk}
@@ -252,6 +258,7 @@ func TestDPoPRequired(t *testing.T) {
 // TestBrokenProofAtLoginCostsNoHash: the proof is judged before the
 // password, so a broken one spends no hashing and records no failure.
 func TestBrokenProofAtLoginCostsNoHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk, _ := dpopService(t, domain.DPoPOptional)
 	a := &holder{jkt: keyA, clock: clk}
@@ -282,6 +289,7 @@ func (p *purgeCounter) PurgeReplays(ctx context.Context, now time.Time) (int, er
 // proofs past their window, at the earlier of the two clocks, as it does
 // sessions.
 func TestPurgeForgetsUsedProofs(t *testing.T) {
+	t.Parallel()
 	p := domain.DefaultPolicy()
 	clk := &countingClock{now: t0}
 	replays := &purgeCounter{Replays: memory.NewReplays()}

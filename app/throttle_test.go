@@ -105,6 +105,7 @@ func (c *countingHasher) VerifyDummy(ctx context.Context, password string) error
 // each for minsu; minsu then logs in from her usual address on the first
 // try. From an address she never used she waits, as a guesser would.
 func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	t.Parallel()
 	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures())
 	ctx := context.Background()
 	const home = "198.51.100.7"
@@ -134,6 +135,7 @@ func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
 // attempt, trying once a second for an hour, gets no more guesses than
 // documented (22 in the first hour).
 func TestDistributedGuesserIsBounded(t *testing.T) {
+	t.Parallel()
 	h := &countingHasher{}
 	svc, clk := throttledOn(t, h, memory.NewFailures())
 	ctx := context.Background()
@@ -150,6 +152,7 @@ func TestDistributedGuesserIsBounded(t *testing.T) {
 // TestOneAddressSprayingUsernamesIsStopped: one address trying 1,000
 // usernames gets the per-address limit (100 in the window), no more.
 func TestOneAddressSprayingUsernamesIsStopped(t *testing.T) {
+	t.Parallel()
 	h := &countingHasher{}
 	svc := throttled(t, h, memory.NewFailures())
 	ctx := context.Background()
@@ -168,6 +171,7 @@ func TestOneAddressSprayingUsernamesIsStopped(t *testing.T) {
 // from 60 addresses, the last with the right password: at most 10 reach the
 // hasher, the rest are refused before it.
 func TestParallelGuessesCannotOverrunTheLimit(t *testing.T) {
+	t.Parallel()
 	h := &gateHasher{gate: make(chan struct{})}
 	svc := throttled(t, h, memory.NewFailures())
 	var limited atomic.Int32
@@ -199,6 +203,7 @@ func TestParallelGuessesCannotOverrunTheLimit(t *testing.T) {
 // reason other than the password (a full hashing queue), takes its record
 // back, so neither counts against the username or the address.
 func TestOnlyWrongPasswordsCount(t *testing.T) {
+	t.Parallel()
 	h := &fakeHasher{}
 	svc := throttled(t, h, memory.NewFailures())
 	ctx := context.Background()
@@ -219,6 +224,7 @@ func TestOnlyWrongPasswordsCount(t *testing.T) {
 // TestFailureKeysHaveAFixedSize: the longest username costs the failure log
 // what a short one does.
 func TestFailureKeysHaveAFixedSize(t *testing.T) {
+	t.Parallel()
 	log := &recordingLog{FailureLog: memory.NewFailures()}
 	svc := throttled(t, &fakeHasher{}, log)
 	long := strings.Repeat("u", domain.MaxUsernameBytes)
@@ -236,6 +242,7 @@ func TestFailureKeysHaveAFixedSize(t *testing.T) {
 // per-address limit (100), and eleven guesses on one account from eleven
 // addresses of the /64 meet the per-username-and-address limit (10).
 func TestIPv6SprayFromOneSlash64IsStopped(t *testing.T) {
+	t.Parallel()
 	h := &countingHasher{}
 	svc, clk := throttledOn(t, h, memory.NewFailures())
 	ctx := context.Background()
@@ -266,6 +273,7 @@ func TestIPv6SprayFromOneSlash64IsStopped(t *testing.T) {
 // address of it, another address of the same /64 is known to her account
 // and skips its delay while the account is under attack.
 func TestOwnerKnownAcrossHerSlash64(t *testing.T) {
+	t.Parallel()
 	svc, clk := throttledOn(t, &fakeHasher{}, memory.NewFailures())
 	ctx := context.Background()
 	_, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "2001:db8:aa:bb:1111:2222:3333:4444", domain.ProofRequest{})
@@ -290,6 +298,7 @@ func TestOwnerKnownAcrossHerSlash64(t *testing.T) {
 // "most informative" kind to its eviction: such a flood evicted the delay
 // record and gave the guesser ten free guesses again.)
 func TestSuccessfulLoginsCannotEvictTheDelayRecord(t *testing.T) {
+	t.Parallel()
 	log := memory.NewFailuresWithLimit(1000)
 	svc, _ := throttledOn(t, &fakeHasher{}, log)
 	ctx := context.Background()

@@ -39,6 +39,7 @@ func newCachedService(t *testing.T, size int) (*app.Service, *countingVerifier, 
 }
 
 func TestTokenCache(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, ver, clk := newCachedService(t, 100)
 	pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})
@@ -82,6 +83,7 @@ func TestTokenCache(t *testing.T) {
 }
 
 func TestTokenCacheIsBounded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _, _ := newCachedService(t, 10)
 	for range 50 {
@@ -94,6 +96,7 @@ func TestTokenCacheIsBounded(t *testing.T) {
 }
 
 func TestTokenCacheOff(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, ver, _ := newCachedService(t, 0)
 	pair, err := svc.Login(ctx, domain.Credentials{Username: "minsu", Password: "right"}, "", domain.ProofRequest{})

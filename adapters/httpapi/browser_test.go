@@ -91,6 +91,7 @@ func bodyOf(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
 // HttpOnly, SameSite=Lax cookie; AUTH_COOKIES makes it the default, which
 // "cookie": false turns off; no choice is the seed's answer, no cookie.
 func TestCookieLogin(t *testing.T) {
+	t.Parallel()
 	const login = `{"username":"minsu","password":"1229"`
 	var presented []string
 
@@ -171,6 +172,7 @@ func withCookies(refresh, csrfCookie, csrfHeader, origin string) func(*http.Requ
 // same-origin without Origin); otherwise 403 csrf_failed and the use case
 // never runs. A token in the header or body needs no CSRF check.
 func TestCookieCSRF(t *testing.T) {
+	t.Parallel()
 	const tok = "CSRFTOKENCSRFTOKENCSRFTOKE"
 	for _, tc := range []struct {
 		name  string
@@ -236,6 +238,7 @@ func TestCookieCSRF(t *testing.T) {
 // request had one); reuse detection, revocation and logout clear every
 // cookie; a DPoP error keeps them, since a proof can still come.
 func TestCookieRotationAndEnd(t *testing.T) {
+	t.Parallel()
 	const tok = "CSRFTOKENCSRFTOKENCSRFTOKE"
 	var presented []string
 	auth := cookieAuth(&presented)
@@ -290,6 +293,7 @@ func TestCookieRotationAndEnd(t *testing.T) {
 // cookie needs the CSRF check and clears the cookies when it revokes the
 // caller's own session.
 func TestAccessCookie(t *testing.T) {
+	t.Parallel()
 	const tok = "CSRFTOKENCSRFTOKENCSRFTOKE"
 	var presented []string
 	auth := cookieAuth(&presented)
@@ -319,6 +323,7 @@ func TestAccessCookie(t *testing.T) {
 // origin and Access-Control-Allow-Credentials, and may send X-CSRF-Token;
 // any other origin, under "*" too, never gets credentials.
 func TestCORSCredentials(t *testing.T) {
+	t.Parallel()
 	var presented []string
 	h := cookieHandler(t, cookieAuth(&presented), Deps{CORSOrigins: []string{"https://app.example", "*"}})
 	pre := func(origin string) *httptest.ResponseRecorder {

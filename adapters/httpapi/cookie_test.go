@@ -19,6 +19,7 @@ import (
 // that handed out a new one with device_token and an HttpOnly,
 // SameSite=Strict cookie for the whole origin, Secure over https.
 func TestLoginDeviceToken(t *testing.T) {
+	t.Parallel()
 	var got domain.Credentials
 	auth := &fakeAuth{login: func(_ context.Context, c domain.Credentials, _ string) (domain.TokenPair, error) {
 		got = c

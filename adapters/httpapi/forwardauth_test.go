@@ -16,6 +16,7 @@ import (
 // /auth/verify a trusted gateway's headers of the configured family name
 // the client's request, within the configured origins.
 func TestProofRequestURL(t *testing.T) {
+	t.Parallel()
 	auth := &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
 		return domain.Principal{UserID: "2", Username: "minsu"}, nil
 	}}
@@ -130,6 +131,7 @@ func TestProofRequestURL(t *testing.T) {
 // TestNewHandlerSettings: the public URL is required, and the verify
 // settings are checked when the handler is built.
 func TestNewHandlerSettings(t *testing.T) {
+	t.Parallel()
 	auth := &fakeAuth{}
 	for name, d := range map[string]Deps{
 		"no public URL":           {},
@@ -146,6 +148,7 @@ func TestNewHandlerSettings(t *testing.T) {
 }
 
 func TestParseOrigin(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://API.example/":     "https://api.example",
 		"https://api.example:443":  "https://api.example",

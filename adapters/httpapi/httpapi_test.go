@@ -102,11 +102,13 @@ func serve(t *testing.T, auth *fakeAuth, ready func(context.Context) error) (htt
 }
 
 func TestNewHandlerRefusesMissingDeps(t *testing.T) {
+	t.Parallel()
 	_, err := NewHandler(Deps{})
 	assert.Error(t, err)
 }
 
 func TestErrorsThatNeedAFailingDependency(t *testing.T) {
+	t.Parallel()
 	secret := "db password=hunter2 at 10.0.0.1"
 	for _, tc := range []struct {
 		name   string
@@ -146,6 +148,7 @@ func TestErrorsThatNeedAFailingDependency(t *testing.T) {
 }
 
 func TestPanicBecomesInternalError(t *testing.T) {
+	t.Parallel()
 	h, log := serve(t, &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
 		panic("boom")
 	}}, nil)
@@ -160,6 +163,7 @@ func TestPanicBecomesInternalError(t *testing.T) {
 }
 
 func TestReadyz(t *testing.T) {
+	t.Parallel()
 	down := errors.New("store down")
 	var err error
 	h, _ := serve(t, &fakeAuth{}, func(context.Context) error { return err })
@@ -177,6 +181,7 @@ func TestReadyz(t *testing.T) {
 // client can and checks that the log has the request's shape and none of
 // its secrets.
 func TestAccessLogNeverHoldsSecrets(t *testing.T) {
+	t.Parallel()
 	h, log := serve(t, &fakeAuth{
 		login: func(context.Context, domain.Credentials, string) (domain.TokenPair, error) {
 			return domain.TokenPair{Access: "ACCESS-SECRET", Refresh: "REFRESH-SECRET", UserID: "2"}, nil
@@ -212,6 +217,7 @@ func TestAccessLogNeverHoldsSecrets(t *testing.T) {
 }
 
 func TestPrefersEnglish(t *testing.T) {
+	t.Parallel()
 	for header, want := range map[string]bool{
 		"":                         false,
 		"en":                       true,
@@ -233,6 +239,7 @@ func TestPrefersEnglish(t *testing.T) {
 }
 
 func TestClientIP(t *testing.T) {
+	t.Parallel()
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}
 	for _, tc := range []struct {
 		name, peer, xff, want string
@@ -261,6 +268,7 @@ func TestClientIP(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	log := &recordingLog{}
 	auth := &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
 		return domain.Principal{}, domain.ErrTokenMissing
@@ -300,6 +308,7 @@ func TestCORS(t *testing.T) {
 
 // TestTwoDPoPHeadersAreRefused: before any use case runs.
 func TestTwoDPoPHeadersAreRefused(t *testing.T) {
+	t.Parallel()
 	auth := &fakeAuth{authenticate: func(context.Context, string) (domain.Principal, error) {
 		return domain.Principal{UserID: "2", Username: "minsu"}, nil
 	}}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseOAuthClients(t *testing.T) {
+	t.Parallel()
 	_, sum := httpapi.NewClientSecret()
 	clients, err := httpapi.ParseOAuthClients([]byte(`[
 		{"client_id": "backend", "client_secret_sha256": "` + sum + `", "grant_types": ["password", "refresh_token"], "introspect": true},
@@ -44,6 +45,7 @@ func TestParseOAuthClients(t *testing.T) {
 // its client_id alone, so a file giving one introspect is refused, saying
 // why.
 func TestPublicClientsCannotIntrospect(t *testing.T) {
+	t.Parallel()
 	_, err := httpapi.ParseOAuthClients([]byte(`[{"client_id": "spa", "grant_types": ["refresh_token"], "introspect": true}]`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `client "spa"`)
@@ -54,6 +56,7 @@ func TestPublicClientsCannotIntrospect(t *testing.T) {
 }
 
 func TestNewClientSecretIsRandom(t *testing.T) {
+	t.Parallel()
 	a, ha := httpapi.NewClientSecret()
 	b, hb := httpapi.NewClientSecret()
 	assert.NotEqual(t, a, b)

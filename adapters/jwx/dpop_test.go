@@ -57,6 +57,7 @@ func (p proofParts) sign(t testing.TB, key any, alg string) string {
 }
 
 func TestProofVerifierAcceptsES256AndEdDSA(t *testing.T) {
+	t.Parallel()
 	v, err := jwx.NewProofVerifier(domain.SupportedDPoPAlgorithms)
 	require.NoError(t, err)
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -97,6 +98,7 @@ func TestProofVerifierAcceptsES256AndEdDSA(t *testing.T) {
 // TestProofVerifierRefuses: every rule of the proof's form, each an
 // invalid_dpop_proof.
 func TestProofVerifierRefuses(t *testing.T) {
+	t.Parallel()
 	v, err := jwx.NewProofVerifier([]string{"ES256", "EdDSA"})
 	require.NoError(t, err)
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -189,6 +191,7 @@ func TestProofVerifierRefuses(t *testing.T) {
 }
 
 func TestProofVerifierTakesOnlyItsAlgorithms(t *testing.T) {
+	t.Parallel()
 	v, err := jwx.NewProofVerifier([]string{"EdDSA"})
 	require.NoError(t, err)
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -51,6 +51,7 @@ func decodeSeg(t *testing.T, seg string) map[string]any {
 }
 
 func TestIssueShape(t *testing.T) {
+	t.Parallel()
 	keys, _, iss, _ := setup(t)
 	tok, err := iss.Issue(context.Background(), claims(domain.Access))
 	require.NoError(t, err)
@@ -77,6 +78,7 @@ func TestIssueShape(t *testing.T) {
 }
 
 func TestIssueIsDeterministic(t *testing.T) {
+	t.Parallel()
 	_, _, iss, _ := setup(t)
 	a, err := iss.Issue(context.Background(), claims(domain.Refresh))
 	require.NoError(t, err)
@@ -86,6 +88,7 @@ func TestIssueIsDeterministic(t *testing.T) {
 }
 
 func TestVerifyExpiryBoundaries(t *testing.T) {
+	t.Parallel()
 	_, _, iss, ver := setup(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -120,6 +123,7 @@ func sign(priv ed25519.PrivateKey, header, payload string) string {
 }
 
 func TestVerifyRejects(t *testing.T) {
+	t.Parallel()
 	keys, priv, iss, ver := setup(t)
 	ctx := context.Background()
 	good, err := iss.Issue(ctx, claims(domain.Access))
@@ -195,6 +199,7 @@ func TestVerifyRejects(t *testing.T) {
 }
 
 func TestHS256(t *testing.T) {
+	t.Parallel()
 	_, err := jwx.HMAC([]byte("short"))
 	assert.Error(t, err)
 	keys, err := jwx.HMAC([]byte(strings.Repeat("k", 32)))
@@ -224,6 +229,7 @@ func verifyAt(ctx context.Context, ver *jwx.Verifier, tok string, kind domain.To
 // TestBoundAccessTokenCarriesCnf: a bound access token carries cnf.jkt
 // (RFC 9449 §6.1) and reads back with it; an unbound one has no cnf.
 func TestBoundAccessTokenCarriesCnf(t *testing.T) {
+	t.Parallel()
 	_, _, iss, ver := setup(t)
 	ctx := context.Background()
 	c := claims(domain.Access)

@@ -16,6 +16,7 @@ var _ authclient.TokenStore = (*authclient.MemoryStore)(nil)
 var _ authclient.TokenStore = authclient.FileStore{}
 
 func TestFileStore(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sub", "tokens.json")
 	fs := authclient.FileStore{Path: path}
 	got, err := fs.Load()
@@ -34,6 +35,7 @@ func TestFileStore(t *testing.T) {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	// {"alg":"EdDSA","kid":"k","typ":"at+jwt"} . {"sub":"2","preferred_username":"minsu","iat":1000,"exp":1060,"type":"access"}
 	tok := "eyJhbGciOiJFZERTQSIsImtpZCI6ImsiLCJ0eXAiOiJhdCtqd3QifQ." +
 		"eyJzdWIiOiIyIiwicHJlZmVycmVkX3VzZXJuYW1lIjoibWluc3UiLCJpYXQiOjEwMDAsImV4cCI6MTA2MCwidHlwZSI6ImFjY2VzcyJ9.c2ln"
@@ -50,6 +52,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestConfigRequired(t *testing.T) {
+	t.Parallel()
 	_, err := authclient.New(authclient.Config{})
 	assert.Error(t, err)
 	_, err = authclient.NewVerifier(authclient.VerifierConfig{})

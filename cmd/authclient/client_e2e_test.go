@@ -54,6 +54,7 @@ func get(t *testing.T, c *authclient.Client, url string) (int, error) {
 // simulated minutes of requests every 10 s, not one fails, and the client
 // refreshes about once a minute.
 func TestClientStaysLoggedIn(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
 	c := newClient(t, srv, srv, &refreshes)
@@ -73,6 +74,7 @@ func TestClientStaysLoggedIn(t *testing.T) {
 // expired access token: they share exactly one refresh, so the server sees
 // no reuse, and all succeed.
 func TestClientSingleFlightRefresh(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
 	c := newClient(t, srv, srv, &refreshes)
@@ -98,6 +100,7 @@ func TestClientSingleFlightRefresh(t *testing.T) {
 // server's sends an access token it thinks valid; the server answers 401
 // token_expired, and the transport refreshes once and retries.
 func TestClientRetriesOnceOnTokenExpired(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
 	behind := clock.NewFrozen(T)
@@ -111,6 +114,7 @@ func TestClientRetriesOnceOnTokenExpired(t *testing.T) {
 }
 
 func TestClientLoggedOutErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		end  func(t *testing.T, srv *authdtest.Server, tokens authclient.Tokens)
@@ -150,6 +154,7 @@ func TestClientLoggedOutErrors(t *testing.T) {
 }
 
 func TestClientLogout(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	var refreshes atomic.Int32
 	c := newClient(t, srv, srv, &refreshes)
@@ -182,6 +187,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestVerifierMiddleware is another service accepting authd's access
 // tokens with the JWKS alone.
 func TestVerifierMiddleware(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	fetches := &countingTransport{base: srv.Client().Transport}
 	v, err := authclient.NewVerifier(authclient.VerifierConfig{

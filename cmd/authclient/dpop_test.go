@@ -31,6 +31,7 @@ func newDPoPClient(t *testing.T, srv *authdtest.Server, store authclient.TokenSt
 // simulated minutes, every request and refresh proven with its key, while a
 // copy of its tokens is refused everywhere.
 func TestClientDPoPStaysLoggedIn(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	c, key := newDPoPClient(t, srv, nil)
 	require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
@@ -77,6 +78,7 @@ func TestClientDPoPStaysLoggedIn(t *testing.T) {
 // a new process (a new client on the same file) goes on with it, as authctl
 // does between commands.
 func TestClientDPoPKeyLivesInTheTokenFile(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	file := authclient.FileStore{Path: filepath.Join(t.TempDir(), "tokens.json")}
 	c, key := newDPoPClient(t, srv, file)
@@ -98,6 +100,7 @@ func TestClientDPoPKeyLivesInTheTokenFile(t *testing.T) {
 // TestClientDPoPNonce: against a server that wants nonces the client takes
 // the nonce from the refusal and retries once, at login and at resources.
 func TestClientDPoPNonce(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T), authdtest.WithDPoPNonce())
 	c, _ := newDPoPClient(t, srv, nil)
 	require.NoError(t, c.Login(context.Background(), "minsu", "1229"))
@@ -111,6 +114,7 @@ func TestClientDPoPNonce(t *testing.T) {
 // judges a bound token as authd does: the DPoP scheme and a proof of the
 // token's key for this very request, once.
 func TestVerifierMiddlewareChecksBoundTokens(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	owner, _ := newDPoPClient(t, srv, nil)
 	require.NoError(t, owner.Login(context.Background(), "minsu", "1229"))
@@ -195,6 +199,7 @@ func TestVerifierMiddlewareChecksBoundTokens(t *testing.T) {
 // TestDPoPKeysOfBothAlgorithms: an Ed25519 key binds and proves like an
 // ES256 one, and both survive the token file's JSON.
 func TestDPoPKeysOfBothAlgorithms(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	for _, alg := range []string{"ES256", "Ed25519"} {
 		t.Run(alg, func(t *testing.T) {

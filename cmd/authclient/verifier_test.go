@@ -33,6 +33,7 @@ func issue(t *testing.T, keys *jwx.Keys, at time.Time) string {
 // under way, tokens of known kids are verified without waiting for it, and
 // the requests with the new kid share that one fetch.
 func TestVerifierFetchesOutsideTheLock(t *testing.T) {
+	t.Parallel()
 	old, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	rotated, err := jwx.Generate(jwx.EdDSA)

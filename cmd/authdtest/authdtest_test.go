@@ -41,6 +41,7 @@ func status(t *testing.T, srv *authdtest.Server, method, path, token string) (in
 }
 
 func TestAccessTokenExpiresAtSixtySeconds(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	p := srv.Login(t, "minsu", "1229")
 	assert.EqualValues(t, 60, p.ExpiresIn)
@@ -57,6 +58,7 @@ func TestAccessTokenExpiresAtSixtySeconds(t *testing.T) {
 }
 
 func TestRefreshTokenExpiresAtFiveMinutes(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	early, late := srv.Login(t, "minsu", "1229"), srv.Login(t, "chulsu", "1234")
 	srv.Set(T.Add(5*time.Minute - time.Millisecond))
@@ -71,6 +73,7 @@ func TestRefreshTokenExpiresAtFiveMinutes(t *testing.T) {
 }
 
 func TestRefreshAndReuse(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T))
 	p := srv.Login(t, "minsu", "1229")
 	srv.Advance(90 * time.Second)
@@ -87,6 +90,7 @@ func TestRefreshAndReuse(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
+	t.Parallel()
 	srv := authdtest.Start(t, authdtest.WithStart(T),
 		authdtest.WithUsers(authdtest.User{ID: "42", Username: "ci", Password: "pw"}),
 		authdtest.WithAccessTTL(10*time.Second), authdtest.WithRefreshTTL(30*time.Second),
@@ -124,6 +128,7 @@ func decodeSegment(t *testing.T, seg string) string {
 // TestParallelServersAreIndependent: each server has its own clock, store
 // and keys.
 func TestParallelServersAreIndependent(t *testing.T) {
+	t.Parallel()
 	a := authdtest.Start(t, authdtest.WithStart(T))
 	b := authdtest.Start(t, authdtest.WithStart(T))
 	pa, pb := a.Login(t, "minsu", "1229"), b.Login(t, "minsu", "1229")
@@ -153,7 +158,8 @@ func TestParallelServersAreIndependent(t *testing.T) {
 }
 
 // TestCleanupLeavesNothingBehind: after the test, no goroutine of the
-// server is left and its port is closed.
+// server is left and its port is closed. Not in parallel: goleak counts
+// the whole test binary's goroutines, other tests' servers included.
 func TestCleanupLeavesNothingBehind(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	var addr string
@@ -291,6 +297,7 @@ func startCommand(t *testing.T, env map[string]string) string {
 // deterministic nonces). And the kit serves exactly what the command
 // serves, since both are built by the one composition root.
 func TestReproducibleResponses(t *testing.T) {
+	t.Parallel()
 	for _, alg := range jwx.Algorithms {
 		t.Run(alg, func(t *testing.T) {
 			keys := keysFile(t, alg)
@@ -319,6 +326,7 @@ func TestReproducibleResponses(t *testing.T) {
 
 // TestSeedChangesTokens: the seed is what makes them repeat.
 func TestSeedChangesTokens(t *testing.T) {
+	t.Parallel()
 	keys := keysFile(t, jwx.EdDSA)
 	a := authdtest.Start(t, authdtest.WithKeysFile(keys, jwx.EdDSA), authdtest.WithStart(T), authdtest.WithSeed("one"))
 	b := authdtest.Start(t, authdtest.WithKeysFile(keys, jwx.EdDSA), authdtest.WithStart(T), authdtest.WithSeed("two"))

@@ -103,6 +103,7 @@ func session(t *testing.T, base string, key *authclient.DPoPKey) []exchange {
 // their ports are written as BASE. Both decide their public URL the same
 // way, so a proof naming localhost instead of 127.0.0.1 fails on both.
 func TestKitServesWhatTheCommandServes(t *testing.T) {
+	t.Parallel()
 	keys := keysFile(t, jwx.EdDSA)
 	key, err := authclient.NewDPoPKey()
 	require.NoError(t, err)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestKeysFileErrors(t *testing.T) {
+	t.Parallel()
 	ed, err := jwx.Generate(jwx.EdDSA)
 	require.NoError(t, err)
 	dir := t.TempDir()
@@ -47,6 +48,7 @@ func TestKeysFileErrors(t *testing.T) {
 }
 
 func TestUsersFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, content := range map[string]string{
 		"not JSON":      `{`,
@@ -68,6 +70,7 @@ func TestUsersFileErrors(t *testing.T) {
 // TestPostgresNeedsSharedKeys: several instances on one database must share
 // their keys; a fresh key per process is refused unless asked for.
 func TestPostgresNeedsSharedKeys(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.Store, cfg.DatabaseURL = "postgres", pgtest.Database(t)
 	cfg.PublicURL = "http://authd.test" // built, never served
@@ -90,6 +93,7 @@ func TestPostgresNeedsSharedKeys(t *testing.T) {
 // machines must be guarded by AUTH_DEV_CLOCK_TOKEN, or authd refuses to
 // start and says how to fix it.
 func TestDevClockOffLoopbackNeedsAToken(t *testing.T) {
+	t.Parallel()
 	for _, addr := range []string{"0.0.0.0:5000", ":5000", "192.0.2.7:5000", "[::]:5000", "auth.example:5000"} {
 		_, err := authd.LoadConfig(nil, harness.EnvOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": addr}), io.Discard)
 		require.Error(t, err, addr)
@@ -119,12 +123,14 @@ func TestDevClockOffLoopbackNeedsAToken(t *testing.T) {
 
 // TestDevClockRunRefusesToStart goes through Run, as the binary would.
 func TestDevClockRunRefusesToStart(t *testing.T) {
+	t.Parallel()
 	err := authd.Run(t.Context(), nil, harness.EnvOf(map[string]string{"AUTH_DEV_CLOCK": "true", "AUTH_ADDR": "0.0.0.0:0"}), nil, io.Discard, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "AUTH_DEV_CLOCK_TOKEN")
 }
 
 func TestTrustingEveryAddressIsWarnedAbout(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} })
 	assert.Contains(t, e.Logs.String(), "AUTH_TRUSTED_PROXIES trusts every address")
 	quiet := harness.NewEnv(t, func(c *authd.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })

@@ -23,6 +23,7 @@ import (
 // PostgreSQL, and removing a user from the file removes nobody; it adds
 // only the users the store lacks, and logs what it loaded (issue 26).
 func TestUsersFileIsABootstrap(t *testing.T) {
+	t.Parallel()
 	hash := func(pw string) string {
 		var out strings.Builder
 		require.NoError(t, authd.Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader(pw+"\n"), &out, io.Discard))

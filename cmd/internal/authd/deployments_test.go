@@ -16,6 +16,7 @@ import (
 // deployment files set is one authd reads, so a typo or a renamed setting
 // cannot silently fall back to a default in production.
 func TestDeploymentsUseKnownSettings(t *testing.T) {
+	t.Parallel()
 	known := map[string]bool{}
 	for _, env := range settingNames() {
 		known[env] = true
@@ -45,6 +46,7 @@ func TestDeploymentsUseKnownSettings(t *testing.T) {
 // GOMAXPROCS is pinned by the manifest and the CPU limit, so a big node
 // cannot raise the hashing concurrency past what the limit holds.
 func TestKubernetesMemoryFitsHashing(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../../deployments/k8s/deployment.yaml")
 	require.NoError(t, err)
 	text := string(data)

@@ -18,6 +18,7 @@ import (
 // TestRun starts authd as main does, on a free port, waits for /healthz,
 // logs in, and shuts it down by cancelling its context.
 func TestRun(t *testing.T) {
+	t.Parallel()
 	addr := harness.FreeAddr(t)
 	env := map[string]string{"AUTH_ADDR": addr, "AUTH_SHUTDOWN_TIMEOUT": "2s"}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,6 +59,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	assert.Equal(t, "127.0.0.1:5000", cfg.Addr)
 	assert.Equal(t, time.Minute, cfg.Policy.AccessTTL)
@@ -79,6 +81,7 @@ func TestConfig(t *testing.T) {
 // the repository's tests run for real; AUTH_VERIFY_ORIGINS is a list of
 // origins in the form they are compared in.
 func TestVerifySettings(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	assert.Equal(t, "nginx", cfg.VerifyHeaders)
 	assert.Empty(t, cfg.VerifyOrigins, "unset: the origin of the public URL")
@@ -97,6 +100,7 @@ func TestVerifySettings(t *testing.T) {
 // the listener got; Build refuses a configuration nobody decided it for,
 // so no handler falls back to a request's Host.
 func TestPublicURLIsDecidedOnce(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.Addr = "127.0.0.1:0"
 	ln, admin, err := authd.Listen(&cfg)
@@ -119,6 +123,7 @@ func TestPublicURLIsDecidedOnce(t *testing.T) {
 // TestConfigErrorsNameTheVariable checks that each bad value stops start-up
 // with a message naming its variable.
 func TestConfigErrorsNameTheVariable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		env  map[string]string
 		args []string
@@ -165,6 +170,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 }
 
 func TestHelpIsNotAnError(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	err := authd.Run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &out)
 	assert.NoError(t, err)
@@ -172,6 +178,7 @@ func TestHelpIsNotAnError(t *testing.T) {
 }
 
 func TestHS256Config(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t, func(c *authd.Config) { c.JWTAlg, c.JWTSecret = "HS256", strings.Repeat("s", 32) })
 	p := e.Login("minsu", "1229")
 	assert.Equal(t, 200, e.Protected(p.Access).Status)
@@ -181,6 +188,7 @@ func TestHS256Config(t *testing.T) {
 // TestSIGTERMShutsDownGracefully runs authd as a process of its own and
 // stops it the way an orchestrator does: it must exit 0 after saying so.
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
+	t.Parallel()
 	p := harness.StartProcess(t, map[string]string{"AUTH_SHUTDOWN_TIMEOUT": "3s"})
 	status, _ := p.Call(t, "GET", "/healthz", "", "")
 	require.Equal(t, 200, status)
@@ -194,6 +202,7 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 // TestBooleanSettingsAreBooleanFlags: --dev-clock alone turns it on, as a
 // boolean flag does.
 func TestBooleanSettingsAreBooleanFlags(t *testing.T) {
+	t.Parallel()
 	cfg, err := authd.LoadConfig([]string{"--dev-clock"}, func(string) string { return "" }, io.Discard)
 	require.NoError(t, err)
 	assert.True(t, cfg.DevClock)
@@ -210,6 +219,7 @@ func TestBooleanSettingsAreBooleanFlags(t *testing.T) {
 
 // TestHelpListsTheCommands: authd -h shows the subcommands and the settings.
 func TestHelpListsTheCommands(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	require.NoError(t, authd.Run(t.Context(), []string{"-h"}, func(string) string { return "" }, nil, io.Discard, &out))
 	for _, want := range []string{"keygen", "hash-password", "migrate", "client-secret", "healthcheck", "-access-ttl", "AUTH_ACCESS_TTL"} {

@@ -18,6 +18,7 @@ import (
 )
 
 func TestKeygenToAFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "keys.json")
 	require.NoError(t, authd.Run(t.Context(), []string{"keygen", "--alg", "EdDSA", "--out", path}, func(string) string { return "" }, nil, io.Discard, io.Discard))
 	info, err := os.Stat(path)
@@ -31,6 +32,7 @@ func TestKeygenToAFile(t *testing.T) {
 }
 
 func TestKeygen(t *testing.T) {
+	t.Parallel()
 	for _, alg := range jwx.Algorithms {
 		var out strings.Builder
 		require.NoError(t, authd.Run(t.Context(), []string{"keygen", "--alg", alg}, func(string) string { return "" }, strings.NewReader(""), &out, &harness.SyncBuffer{}))
@@ -43,6 +45,7 @@ func TestKeygen(t *testing.T) {
 }
 
 func TestClientSecretCommand(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	require.NoError(t, authd.Run(t.Context(), []string{"client-secret"}, func(string) string { return "" }, nil, &out, &out))
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -59,6 +62,7 @@ func TestClientSecretCommand(t *testing.T) {
 }
 
 func TestHashPasswordAndMigrateCommands(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	require.NoError(t, authd.Run(t.Context(), []string{"hash-password"}, nil, strings.NewReader("pw"), &out, io.Discard))
 	assert.True(t, strings.HasPrefix(out.String(), "$argon2id$v=19$m=19456,t=2,p=1$"))
@@ -78,6 +82,7 @@ func TestHashPasswordAndMigrateCommands(t *testing.T) {
 // TestHealthcheckCommand is the container health check: 0 against a
 // serving authd (on the admin port when there is one), an error otherwise.
 func TestHealthcheckCommand(t *testing.T) {
+	t.Parallel()
 	admin := harness.FreeAddr(t)
 	p := harness.StartProcess(t, map[string]string{"AUTH_ADMIN_ADDR": admin})
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(p.URL, "http://"))

@@ -22,6 +22,7 @@ import (
 // ended and revoked sessions leave the store once none of their tokens can
 // be accepted, while live ones stay.
 func TestPurgeLoopBoundsMemory(t *testing.T) {
+	t.Parallel()
 	e := harness.NewEnv(t)
 	e.Login("minsu", "1229")
 	gone := e.Login("chulsu", "1234")
@@ -44,6 +45,7 @@ func TestPurgeLoopBoundsMemory(t *testing.T) {
 // be undone, judges at real time: once the clock is back, the sessions are
 // still there.
 func TestClockJumpCannotPurgeLiveSessions(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.DevClock = true
 	e := harness.NewDevEnv(t, cfg)
@@ -69,6 +71,7 @@ func TestClockJumpCannotPurgeLiveSessions(t *testing.T) {
 // the public port for the admin one; health checks are on both; both stop
 // together when the server does.
 func TestAdminListener(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.DevClock = true
@@ -115,6 +118,7 @@ func TestAdminListener(t *testing.T) {
 
 // TestAdminListenerNeedsItsListener: the two go together.
 func TestAdminListenerNeedsItsListener(t *testing.T) {
+	t.Parallel()
 	cfg := harness.DefaultConfig(t)
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.PublicURL = "http://authd.test"
@@ -131,6 +135,7 @@ func TestAdminListenerNeedsItsListener(t *testing.T) {
 // TestSIGTERMStopsBothListeners: the process with an admin listener exits 0
 // on SIGTERM after both servers stopped.
 func TestSIGTERMStopsBothListeners(t *testing.T) {
+	t.Parallel()
 	admin := harness.FreeAddr(t)
 	p := harness.StartProcess(t, map[string]string{"AUTH_ADMIN_ADDR": admin, "AUTH_SHUTDOWN_TIMEOUT": "3s"})
 	assert.Equal(t, 200, statusOf(t, "http://"+admin+"/metrics"))
@@ -200,6 +205,7 @@ func statusOf(t *testing.T, url string) int {
 // deleted the playground as docs/template.md §6 offers (its directory and
 // playground.go), never because playground.go alone went missing.
 func TestPlaygroundWired(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("../../../adapters/httpapi/playground"); err != nil {
 		t.Skip("adapters/httpapi/playground deleted: no playground to wire")
 	}
