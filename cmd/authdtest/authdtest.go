@@ -102,6 +102,11 @@ func WithKeysFile(path, alg string) Option {
 	return func(s *settings) { s.cfg.JWTKeysFile, s.cfg.JWTAlg = path, alg }
 }
 
+// WithClientsFile serves the OAuth clients of the file
+// (AUTH_OAUTH_CLIENTS_FILE), such as a client_credentials client for a
+// service-to-service test.
+func WithClientsFile(path string) Option { return func(s *settings) { s.cfg.OAuthClients = path } }
+
 // WithStart freezes the clock at t instead of the current second.
 func WithStart(t time.Time) Option { return func(s *settings) { s.start = t } }
 
