@@ -81,3 +81,15 @@ func TestReportTargets(t *testing.T) {
 	assert.False(t, met("/protected/ p99 during"), "11 ms > 1.5 x 7 ms")
 	assert.False(t, met("server peak RSS"), "65 MiB > 64 MiB")
 }
+
+func TestUnitCosts(t *testing.T) {
+	res := result{Requests: 200}
+	unit(&res, costs{cpuTicks: 100, walLSN: 1000, xid: 50, ok: true, db: true},
+		costs{cpuTicks: 104, walLSN: 41000, xid: 451, ok: true, db: true})
+	assert.InDelta(t, 200.0, res.CPUMicros, 1e-9, "4 ticks of 10 ms over 200 requests")
+	assert.InDelta(t, 200.0, res.WALBytes, 1e-9)
+	assert.InDelta(t, 2.0, res.WriteXacts, 1e-9, "400 writes: the second reading took one id itself")
+	empty := result{Requests: 200}
+	unit(&empty, costs{}, costs{})
+	assert.Zero(t, empty.CPUMicros+empty.WALBytes+empty.WriteXacts, "nothing measured, nothing reported")
+}

@@ -63,6 +63,13 @@ type result struct {
 	Ratio    float64 `json:"ratio_to_unprotected"`
 	// PeakRSSMiB is the server's peak RSS so far, read after the workload.
 	PeakRSSMiB float64 `json:"server_peak_rss_mib_after"`
+	// CPUMicros is the server's CPU time per request (user and system),
+	// when authbench started the server.
+	CPUMicros float64 `json:"server_cpu_us_per_request,omitempty"`
+	// WALBytes and WriteXacts are PostgreSQL's write-ahead log bytes and
+	// write transactions per request, on --database-url runs.
+	WALBytes   float64 `json:"wal_bytes_per_request,omitempty"`
+	WriteXacts float64 `json:"write_transactions_per_request,omitempty"`
 }
 
 // load runs fire on every connection until d has passed, and measures.

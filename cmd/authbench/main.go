@@ -91,6 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Slots:        authd.HashConcurrency(),
 		RSSBudgetMiB: float64(authd.RSSBudget(authd.HashConcurrency())) / (1 << 20),
 	}
+	meter, err := newCostMeter(ctx, srv, o.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer meter.close(context.Background())
 	b := newBench(srv.url, o.connections)
 	b.window = o.warmup + o.duration
 	for _, w := range workloads(b, o.tokens) {
@@ -103,7 +108,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", w.name, err)
 		}
 		b.load(ctx, o.warmup, fire)
+		before := meter.read(ctx)
 		res := b.load(ctx, o.duration, fire)
+		unit(&res, before, meter.read(ctx))
 		res.Name = w.name
 		res.PeakRSSMiB = float64(srv.peakRSS()) / (1 << 20)
 		rep.Results = append(rep.Results, res)

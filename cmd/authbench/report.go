@@ -103,9 +103,9 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "machine: %s, %d cores; %d connections, %s per workload; argon2id hash %s\n\n",
 		r.Machine, r.Cores, r.Connections, r.Duration, r.HashTime)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\trequests/s\t2xx/s\tp50 ms\tp99 ms\terrors\t503 shed\tratio\tpeak RSS MiB\t")
+	fmt.Fprintln(tw, "workload\trequests/s\t2xx/s\tp50 ms\tp99 ms\terrors\t503 shed\tratio\tpeak RSS MiB\tCPU µs/req\tWAL B/req\twrite xacts/req\t")
 	for _, res := range r.Results {
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%.2f\t%d\t%d\t%.3f\t%.1f\t\n", res.Name, res.RPS, res.OKRPS, res.P50ms, res.P99ms, res.Errors, res.Shed, res.Ratio, res.PeakRSSMiB)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%.2f\t%d\t%d\t%.3f\t%.1f\t%.0f\t%.0f\t%.2f\t\n", res.Name, res.RPS, res.OKRPS, res.P50ms, res.P99ms, res.Errors, res.Shed, res.Ratio, res.PeakRSSMiB, res.CPUMicros, res.WALBytes, res.WriteXacts)
 	}
 	_ = tw.Flush()
 	if r.PeakRSSMiB > 0 {
