@@ -91,7 +91,8 @@ func outageUnderLoad(t *testing.T, outage func(*testing.T, *pgtest.Cluster)) {
 			final[i] = token
 		}()
 	}
-	time.Sleep(time.Second)
+	require.Eventually(t, func() bool { return rotations.Load() >= clients }, 30*time.Second, 10*time.Millisecond,
+		"refreshes under way before the outage") // traffic first: a wait for an event, not a fixed second
 	outage(t, cluster)
 	require.Eventually(t, func() bool { return e.Do("GET", "/readyz", "").Status == 200 }, 15*time.Second, 100*time.Millisecond)
 	before := rotations.Load()
